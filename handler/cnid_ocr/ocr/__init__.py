@@ -1,0 +1,1 @@
+"""OCR: pixels to text lines (the engine is built once per process)."""
