@@ -87,6 +87,10 @@ class UnsupportedMediaType(ApiError):
     status, code, message = 415, "unsupported_media_type", "Only JPEG, PNG and WebP images are supported."
 
 
+class AnimatedImage(UnsupportedMediaType):
+    code, message = "animated_image", "Animated images are not supported; send a single still photo."
+
+
 class NoIdCardFound(ApiError):
     status, code, message = 422, "no_id_card_found", "No Chinese ID card could be read in the image."
     billable = True  # the full recognition ran: hosted APIs bill this too

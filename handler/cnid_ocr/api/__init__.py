@@ -1,0 +1,1 @@
+"""HTTP: routes, request validation, error responses."""

@@ -1,0 +1,146 @@
+"""The public endpoints: OCR and usage."""
+
+from __future__ import annotations
+
+import threading
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from ..errors import (
+    ApiError,
+    FileTooLarge,
+    InternalError,
+    InvalidDocumentType,
+    InvalidMultipart,
+    MissingImage,
+)
+from ..services import Services
+from ..store.keys import ApiKey
+from .deps import ApiKeyDep, ServicesDep
+from .multipart import FormCollector, Part, too_large_message
+from .schemas import OcrResponse, UsageResponse, error_responses
+
+DOCUMENT_TYPE = "cn_id_card"
+# Room for the multipart framing and the small fields around the image.
+MULTIPART_OVERHEAD = 64 * 1024
+
+router = APIRouter(prefix="/api/v1")
+
+# OCR is CPU-bound: one at a time per process keeps latency predictable (Lambda runs one request per instance).
+# A thread lock, not an asyncio one: Mangum may run each invocation on a fresh event loop.
+_ocr_slot = threading.Lock()
+
+_OCR_REQUEST_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["image", "documentType"],
+                "properties": {
+                    "image": {
+                        "type": "string",
+                        "format": "binary",
+                        "description": "ID card photo: JPEG, PNG or WebP (decided by the bytes), up to the limit",
+                    },
+                    "documentType": {"type": "string", "enum": [DOCUMENT_TYPE]},
+                },
+            }
+        }
+    },
+}
+
+
+@router.post(
+    "/ocr",
+    summary="Read a Chinese resident identity card",
+    response_model=OcrResponse,
+    responses=error_responses(400, 401, 403, 413, 415, 422, 429, 500, 503),
+    openapi_extra={"requestBody": _OCR_REQUEST_BODY},
+)
+async def read_card(request: Request, key: ApiKeyDep, services: ServicesDep) -> JSONResponse:
+    await run_in_threadpool(services.usage.take_rate_token, key)
+    await run_in_threadpool(services.usage.check_quota, key)
+    try:
+        image = await _read_image(request, services)
+        body = await run_in_threadpool(_read_exclusively, services, image)
+    except ApiError as error:
+        await _count_failure(services, key, billable=error.billable)
+        raise
+    except Exception as exc:
+        await _count_failure(services, key, billable=False)
+        raise InternalError() from exc
+    usage = await run_in_threadpool(services.usage.record, key, succeeded=True, billable=True)
+    body["requestId"] = request.state.request_id
+    headers = {}
+    if key.monthly_quota is not None:
+        headers["X-RateLimit-Limit"] = str(key.monthly_quota)
+        headers["X-RateLimit-Remaining"] = str(max(0, key.monthly_quota - usage.billable))
+    return JSONResponse(body, headers=headers)
+
+
+@router.get("/usage", summary="This month's usage of the calling API key", response_model=UsageResponse,
+            responses=error_responses(401, 403, 500, 503))
+async def get_usage(key: ApiKeyDep, services: ServicesDep) -> UsageResponse:
+    usage = await run_in_threadpool(services.usage.current, key.key_id)
+    remaining = None if key.monthly_quota is None else max(0, key.monthly_quota - usage.billable)
+    return UsageResponse(
+        keyId=key.key_id,
+        period=usage.period,
+        succeeded=usage.succeeded,
+        failed=usage.failed,
+        billable=usage.billable,
+        monthlyQuota=key.monthly_quota,
+        remaining=remaining,
+        rateLimit=key.rate_limit,
+    )
+
+
+def _read_exclusively(services: Services, image: bytes) -> dict:
+    with _ocr_slot:
+        return services.reader.read(image)
+
+
+async def _count_failure(services: Services, key: ApiKey, *, billable: bool) -> None:
+    await run_in_threadpool(services.usage.record, key, succeeded=False, billable=billable)
+
+
+async def _read_image(request: Request, services: Services) -> bytes:
+    form = await _read_form(request, services.settings.max_image_bytes)
+    document_type = form.get("documentType")
+    if document_type is None or _text(document_type) != DOCUMENT_TYPE:
+        raise InvalidDocumentType()
+    image = form.get("image")
+    if image is None or image.size == 0:
+        raise MissingImage()
+    request.state.image_bytes = image.size
+    return image.data
+
+
+async def _read_form(request: Request, max_image_bytes: int) -> dict[str, Part]:
+    """Read the body with a hard cap: an oversized upload is refused from its Content-Length, or as soon as the
+    stream passes the cap, never read whole."""
+    cap = max_image_bytes + MULTIPART_OVERHEAD
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not declared.isdigit():
+            raise InvalidMultipart("Invalid Content-Length header.")
+        if int(declared) > cap:
+            raise FileTooLarge(too_large_message(max_image_bytes))
+    collector = FormCollector(request.headers.get("content-type"), max_image_bytes)
+    received = 0
+    async for chunk in request.stream():
+        received += len(chunk)
+        if received > cap:
+            raise FileTooLarge(too_large_message(max_image_bytes))
+        collector.feed(chunk)
+    return collector.finish()
+
+
+def _text(part: Part) -> str | None:
+    try:
+        return part.data.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        return None

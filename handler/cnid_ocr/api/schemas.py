@@ -1,0 +1,66 @@
+"""Response models: they document the API in OpenAPI; the route bodies are built by extraction."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(examples=["no_id_card_found"])
+    message: str = Field(examples=["No Chinese ID card could be read in the image."])
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorDetail
+
+
+class Warning(BaseModel):
+    code: str = Field(examples=["id_checksum_failed"])
+    field: str | None = Field(default=None, examples=["idNumber"])
+    message: str
+
+
+class OcrResponse(BaseModel):
+    name: str | None = Field(description="Full name as printed (front side)", examples=["张三"])
+    gender: str | None = Field(description="男 or 女", examples=["男"])
+    ethnicity: str | None = Field(description="Ethnic group as printed, without 族", examples=["汉"])
+    dateOfBirth: str | None = Field(description="YYYY-MM-DD", examples=["1990-01-01"])
+    address: str | None = Field(description="Full address, printed lines joined", examples=["北京市朝阳区建国路88号"])
+    idNumber: str | None = Field(description="18-character ID number", examples=["11010519900101123X"])
+    issuingAuthority: str | None = Field(
+        default=None, description="签发机关 (back side)", examples=["北京市公安局朝阳分局"]
+    )
+    validFrom: str | None = Field(default=None, description="YYYY-MM-DD (back side)", examples=["2015-06-01"])
+    validTo: str | None = Field(
+        default=None, description="YYYY-MM-DD, or 长期 for long-term validity (back side)", examples=["2035-06-01"]
+    )
+    sides: list[str] = Field(description="Sides read: 'front', 'back' or both", examples=[["front"]])
+    confidence: dict[str, float] = Field(description="Per-field confidence, 0..1", examples=[{"name": 0.998}])
+    warnings: list[Warning] = Field(description="Consistency and quality warnings; they never alter the values")
+    requestId: str = Field(description="Identifier of this request, also in the X-Request-Id header")
+
+
+class UsageResponse(BaseModel):
+    keyId: str = Field(examples=["sk_live_AbCdEfGh"])
+    period: str = Field(description="Calendar month (UTC), YYYY-MM", examples=["2026-11"])
+    succeeded: int
+    failed: int
+    billable: int = Field(description="Calls that count against the monthly quota (docs/limits.md)")
+    monthlyQuota: int | None
+    remaining: int | None
+    rateLimit: int | None = Field(description="Requests per second, or null when unlimited")
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict]:
+    descriptions = {
+        400: "Missing or empty image, missing or wrong documentType, undecodable image, malformed multipart",
+        401: "Missing or unknown API key",
+        403: "Revoked API key",
+        413: "File over the size limit, or an image with too many pixels",
+        415: "Not a JPEG, PNG or WebP image (decided by the file's bytes), or an animated image",
+        422: "A readable image with no ID card found",
+        429: "Monthly quota used up or per-second rate limit exceeded",
+        500: "Unexpected error (generic message)",
+        503: "Key store unavailable",
+    }
+    return {status: {"model": ErrorResponse, "description": descriptions[status]} for status in statuses}

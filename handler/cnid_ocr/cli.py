@@ -1,0 +1,153 @@
+"""The `cnid-ocr` command: serve the API locally, read images, manage API keys."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .config import Settings, get_settings
+from .errors import ApiError, FileTooLarge
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return args.run(args, get_settings())
+    except ApiError as error:  # e.g. the store is unreachable, or an unknown key id
+        print(f"error: {error.code}: {error.message}", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cnid-ocr", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the API locally (embedded DynamoDB unless one is configured)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(run=_serve)
+
+    extract = commands.add_parser("extract", help="read ID card images; one JSON line per image")
+    extract.add_argument("images", nargs="+", metavar="IMAGE")
+    extract.set_defaults(run=_extract)
+
+    keys = commands.add_parser("keys", help="manage API keys in the configured store")
+    key_commands = keys.add_subparsers(dest="keys_command", required=True)
+    create = key_commands.add_parser("create", help="create a key; its plaintext is printed once")
+    create.add_argument("--name", required=True)
+    create.add_argument("--monthly-quota", type=_positive_int, default=None)
+    create.add_argument("--rate-limit", type=_positive_int, default=None, help="requests per second")
+    create.add_argument("--json", action="store_true", help="print one JSON object")
+    create.set_defaults(run=_keys_create)
+    listing = key_commands.add_parser("list", help="list keys (never their secrets)")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(run=_keys_list)
+    revoke = key_commands.add_parser("revoke", help="revoke a key: its next request is refused")
+    revoke.add_argument("key_id", metavar="KEY_ID")
+    revoke.set_defaults(run=_keys_revoke)
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be a positive integer")
+    return value
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from .app import create_app
+    from .local import prepare_store
+    from .services import build_services
+
+    settings, embedded = prepare_store(settings, allow_embedded=True)
+    services = build_services(settings)
+    plaintext = settings.dev_api_key
+    if plaintext:
+        services.keys.register_key(plaintext, "development")
+    else:
+        _, plaintext = services.keys.create_key("development")
+    where = "embedded DynamoDB at " + settings.dynamodb_endpoint_url if embedded else (
+        settings.dynamodb_endpoint_url or "DynamoDB (AWS)")
+    url = f"http://{args.host}:{args.port}"
+    print(f"cnid-ocr listening on {url}  (keys and usage: {where})")
+    print(f"API key: {plaintext}")
+    print("Try it:")
+    print(f'  curl -X POST "{url}/api/v1/ocr" -H "Authorization: Bearer {plaintext}" '
+          '-F "image=@cn_id_card.jpg" -F "documentType=cn_id_card"')
+    print(f"API docs: {url}/docs", flush=True)
+    try:
+        uvicorn.run(create_app(services), host=args.host, port=args.port, log_level="warning")
+    finally:
+        if embedded:
+            embedded.stop()
+    return 0
+
+
+def _extract(args: argparse.Namespace, settings: Settings) -> int:
+    from .pipeline import CardReader
+
+    reader = CardReader.create(max_pixels=settings.max_image_pixels)
+    for name in args.images:
+        status, body = _read_one(reader, Path(name), settings.max_image_bytes)
+        print(json.dumps({"file": name, "status": status, "body": body}, ensure_ascii=False), flush=True)
+    return 0
+
+
+def _read_one(reader, path: Path, max_bytes: int) -> tuple[int, dict]:
+    try:
+        if path.stat().st_size > max_bytes:
+            raise FileTooLarge(f"The image is larger than {max_bytes / 1_048_576:.1f} MB.")
+        return 200, reader.read(path.read_bytes())
+    except ApiError as error:
+        return error.status, error.body()
+    except OSError as exc:
+        return 400, {"error": {"code": "file_not_readable", "message": f"Cannot read the file: {exc.strerror}."}}
+
+
+def _key_store(settings: Settings):
+    from .local import prepare_store
+    from .services import build_stores
+
+    settings, _ = prepare_store(settings, allow_embedded=False)
+    return build_stores(settings)[0]
+
+
+def _keys_create(args: argparse.Namespace, settings: Settings) -> int:
+    record, plaintext = _key_store(settings).create_key(
+        args.name, monthly_quota=args.monthly_quota, rate_limit=args.rate_limit
+    )
+    if args.json:
+        print(json.dumps({**record.to_json(), "key": plaintext}))
+    else:
+        print(f"Created key {record.key_id} ({record.name}). Store it now: it is not shown again.")
+        print(plaintext)
+    return 0
+
+
+def _keys_list(args: argparse.Namespace, settings: Settings) -> int:
+    records = _key_store(settings).list_keys()
+    if args.json:
+        print(json.dumps([record.to_json() for record in records]))
+        return 0
+    print(f"{'ID':<18}{'NAME':<20}{'CREATED':<27}{'STATUS':<9}{'QUOTA':>10}{'RATE/S':>8}")
+    for r in records:
+        quota = "-" if r.monthly_quota is None else str(r.monthly_quota)
+        rate = "-" if r.rate_limit is None else str(r.rate_limit)
+        print(f"{r.key_id:<18}{r.name[:19]:<20}{r.created_at:<27}{r.status:<9}{quota:>10}{rate:>8}")
+    return 0
+
+
+def _keys_revoke(args: argparse.Namespace, settings: Settings) -> int:
+    record = _key_store(settings).revoke(args.key_id)
+    print(f"Revoked key {record.key_id} ({record.name}).")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Imaging: upload bytes to a safe, upright pixel array (type sniffing, limits, EXIF orientation)."""

@@ -1,0 +1,80 @@
+"""Local stores: an embedded DynamoDB-compatible endpoint (moto's server) when nothing else is configured."""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass
+
+from .config import Settings
+from .store.tables import TABLE_SETTINGS, create_tables_from_template
+
+_AWS_CREDENTIAL_HINTS = ("AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                         "AWS_WEB_IDENTITY_TOKEN_FILE")
+
+
+def aws_configured() -> bool:
+    return any(os.environ.get(name) for name in _AWS_CREDENTIAL_HINTS)
+
+
+def table_names(settings: Settings) -> dict[str, str]:
+    return {logical_id: getattr(settings, attr) for logical_id, attr in TABLE_SETTINGS.items()}
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class EmbeddedDynamoDB:
+    """moto's threaded server on a loopback port: the real boto3 code path against an in-memory store."""
+
+    host: str = "127.0.0.1"
+    port: int = 0
+
+    def start(self) -> str:
+        from moto.server import ThreadedMotoServer
+
+        self.port = self.port or free_port(self.host)
+        self._server = ThreadedMotoServer(ip_address=self.host, port=self.port, verbose=False)
+        self._server.start()
+        return f"http://{self.host}:{self.port}"
+
+    def stop(self) -> None:
+        self._server.stop()
+
+
+def use_fake_credentials() -> None:
+    """moto accepts any credentials; boto3 still insists on having some."""
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+
+
+def prepare_store(settings: Settings, *, allow_embedded: bool) -> tuple[Settings, EmbeddedDynamoDB | None]:
+    """Resolve where keys and usage live, creating local tables when needed.
+
+    - DYNAMODB_ENDPOINT_URL set: that endpoint (DynamoDB Local, a shared moto server); tables created if missing.
+    - AWS settings present: real DynamoDB; the tables are the deployed stack's.
+    - Neither: an embedded moto server (``allow_embedded``), tables created from template.yaml.
+    """
+    from .store.dynamo import make_dynamodb_client
+
+    embedded = None
+    if settings.dynamodb_endpoint_url:
+        use_fake_credentials()
+    elif aws_configured():
+        return settings, None
+    elif allow_embedded:
+        embedded = EmbeddedDynamoDB()
+        use_fake_credentials()
+        settings = settings.model_copy(update={"dynamodb_endpoint_url": embedded.start()})
+    else:
+        raise SystemExit(
+            "No key store configured: set DYNAMODB_ENDPOINT_URL (e.g. the endpoint `cnid-ocr serve` prints) "
+            "or AWS credentials and CNID_OCR_KEYS_TABLE / CNID_OCR_USAGE_TABLE."
+        )
+    client = make_dynamodb_client(settings.aws_region, settings.dynamodb_endpoint_url)
+    create_tables_from_template(client, table_names(settings))
+    return settings, embedded

@@ -1,0 +1,37 @@
+"""The long-lived objects of a process (OCR engine, DynamoDB-backed stores), built once and injected."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from .config import Settings
+from .store.dynamo import make_dynamodb_client
+from .store.keys import KeyStore
+from .store.usage import UsageStore
+
+
+class Reader(Protocol):
+    def read(self, data: bytes) -> dict: ...
+
+
+@dataclass(slots=True)
+class Services:
+    settings: Settings
+    reader: Reader
+    keys: KeyStore
+    usage: UsageStore
+
+
+def build_stores(settings: Settings, client=None) -> tuple[KeyStore, UsageStore]:
+    client = client or make_dynamodb_client(settings.aws_region, settings.dynamodb_endpoint_url)
+    return KeyStore(client, settings.keys_table), UsageStore(client, settings.usage_table)
+
+
+def build_services(settings: Settings, reader: Reader | None = None, dynamodb_client=None) -> Services:
+    if reader is None:
+        from .pipeline import CardReader  # loads the OCR models: ~1 s, once per process
+
+        reader = CardReader.create(max_pixels=settings.max_image_pixels)
+    keys, usage = build_stores(settings, dynamodb_client)
+    return Services(settings=settings, reader=reader, keys=keys, usage=usage)
