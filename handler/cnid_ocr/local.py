@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
-from dataclasses import dataclass
+import threading
 
 from .config import Settings
 from .store.tables import TABLE_SETTINGS, create_tables_from_template
@@ -27,23 +27,38 @@ def free_port(host: str = "127.0.0.1") -> int:
         return sock.getsockname()[1]
 
 
-@dataclass
 class EmbeddedDynamoDB:
-    """moto's threaded server on a loopback port: the real boto3 code path against an in-memory store."""
+    """moto's server on a loopback port: the real boto3 code path against an in-memory store.
 
-    host: str = "127.0.0.1"
-    port: int = 0
+    It serves one request at a time on purpose: moto's backend does not lock, so a threaded server would let two
+    conditional updates interleave, while real DynamoDB applies each atomically. Serial handling keeps that promise
+    (quotas hold under concurrent clients) at a throughput that is ample for local use.
+    """
 
-    def start(self) -> str:
-        from moto.server import ThreadedMotoServer
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.host, self.port = host, port or free_port(host)
+        self._server = None
+        self._thread: threading.Thread | None = None
 
-        self.port = self.port or free_port(self.host)
-        self._server = ThreadedMotoServer(ip_address=self.host, port=self.port, verbose=False)
-        self._server.start()
+    @property
+    def endpoint_url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
+    def start(self) -> str:
+        from moto.server import DomainDispatcherApplication, create_backend_app
+        from werkzeug.serving import make_server
+
+        app = DomainDispatcherApplication(create_backend_app)
+        self._server = make_server(self.host, self.port, app, threaded=False)
+        self._thread = threading.Thread(target=self._server.serve_forever, name="embedded-dynamodb", daemon=True)
+        self._thread.start()
+        return self.endpoint_url
+
     def stop(self) -> None:
-        self._server.stop()
+        if self._server is not None:
+            self._server.shutdown()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
 
 
 def use_fake_credentials() -> None:

@@ -5,6 +5,7 @@ The template is the single source of the deployed schema; reading it here means 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +37,9 @@ _CloudFormationLoader.add_multi_constructor("!", _construct_tag)
 
 
 def default_template_path() -> Path:
-    """template.yaml at the repository root (the package lives in <root>/handler/cnid_ocr)."""
-    return Path(__file__).resolve().parents[3] / "template.yaml"
+    """``CNID_OCR_TEMPLATE`` when set, else template.yaml at the repository root (<root>/handler/cnid_ocr/store)."""
+    override = os.environ.get("CNID_OCR_TEMPLATE")
+    return Path(override) if override else Path(__file__).resolve().parents[3] / "template.yaml"
 
 
 def load_template(path: Path | None = None) -> dict[str, Any]:
