@@ -1,0 +1,140 @@
+"""The emblem side (国徽面): 中华人民共和国 / 居民身份证 titles, 签发机关 and 有效期限."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections.abc import Sequence
+
+from ..ocr.types import TextLine
+from . import codes
+from .dates import DateParseError, parse_validity
+from .labels import LabelHit, find_candidates
+from .layout import chain_right, text_height
+from .result import LONG_TERM
+from .side import Read, SideResult
+
+TITLES = ("中华人民共和国", "居民身份证")
+AUTHORITY, VALIDITY = "签发机关", "有效期限"
+LABELS = TITLES + (AUTHORITY, VALIDITY)
+_AUTHORITY_ENDINGS = ("局", "分局", "公安")
+
+
+def locate_labels(lines: Sequence[TextLine]) -> dict[str, LabelHit]:
+    """One hit per label: exact first, then the one nearest the others (background text is farther away)."""
+    candidates = find_candidates(lines, LABELS)
+    every = [hit.line for hits in candidates.values() for hit in hits]
+    if not every:
+        return {}
+    cx = statistics.median(line.center_x for line in every)
+    cy = statistics.median(line.center_y for line in every)
+    return {
+        label: min(hits, key=lambda hit: (not hit.exact, abs(hit.line.center_x - cx) + abs(hit.line.center_y - cy)))
+        for label, hits in candidates.items()
+        if hits
+    }
+
+
+def validity_lines(lines: Sequence[TextLine]) -> list[TextLine]:
+    """Boxes that parse as a validity period on their own (a back side even when the label was lost)."""
+    found = []
+    for line in lines:
+        try:
+            parse_validity(line.text)
+        except DateParseError:
+            continue
+        found.append(line)
+    return found
+
+
+def anchors(lines: Sequence[TextLine]) -> list[TextLine]:
+    """Evidence of a back side: title and label boxes, plus a bare validity period if its label was not found.
+
+    Two distinct pieces are needed to call it a back side (one could be background text).
+    """
+    hits = locate_labels(lines)
+    found = [hit.line for hit in hits.values()]
+    if VALIDITY not in hits:
+        found += validity_lines(lines)[:1]
+    return found
+
+
+def read_back(lines: Sequence[TextLine], *, today: dt.date) -> SideResult:
+    labels = locate_labels(lines)
+    label_ids = {id(hit.line) for hit in labels.values()}
+    h = text_height([hit.line for hit in labels.values()] or lines)
+    others = [line for line in lines if id(line) not in label_ids]
+    out = SideResult()
+
+    validity_read = Read.join(_label_parts(labels[VALIDITY], others, h)) if VALIDITY in labels else None
+    if validity_read is None:
+        bare = validity_lines(others)
+        validity_read = Read.join([(bare[0].text, bare[0])]) if bare else None
+
+    authority_read = None
+    if AUTHORITY in labels:
+        parts = _label_parts(labels[AUTHORITY], others, h)
+        authority_read = Read.join(parts + _continuation(parts, labels[AUTHORITY], others, h, labels.get(VALIDITY)))
+    if authority_read is None:  # label lost: the box that reads like a police authority
+        guesses = [
+            line
+            for line in others
+            if line.text.endswith(_AUTHORITY_ENDINGS) and not (validity_read and line in validity_read.lines)
+        ]
+        authority_read = Read.join([(guesses[0].text, guesses[0])]) if guesses else None
+    out.set(
+        "issuingAuthority",
+        authority_read.text if authority_read else None,
+        authority_read.score if authority_read else None,
+    )
+    _validity(out, validity_read, today)
+    return out
+
+
+def _label_parts(hit: LabelHit, others: Sequence[TextLine], h: float) -> list[tuple[str, TextLine]]:
+    return [(hit.remainder, hit.line)] + [(line.text, line) for line in chain_right(hit.line, others, h)]
+
+
+def _continuation(
+    parts: list[tuple[str, TextLine]], hit: LabelHit, others: Sequence[TextLine], h: float, validity: LabelHit | None
+) -> list[tuple[str, TextLine]]:
+    """Long authority names wrap: the line aligned under the value and above the 有效期限 row."""
+    if len(parts) < 2:  # value merged into the label box: its left edge is unknown
+        return []
+    value = parts[1][1]
+    last_bottom = max(line.bottom for _, line in parts)
+    below = [
+        line
+        for line in others
+        if all(line is not used for _, used in parts)
+        and hit.line.bottom <= line.top <= last_bottom + 1.5 * h
+        and abs(line.left - value.left) <= 1.5 * h
+        and (validity is None or line.bottom < validity.line.top)
+    ]
+    if not below:
+        return []
+    start = min(below, key=lambda line: line.top)
+    return [(start.text, start)] + [(line.text, line) for line in chain_right(start, others, h, max_gap=3.0)]
+
+
+def _validity(out: SideResult, read: Read | None, today: dt.date) -> None:
+    if read is None:
+        out.set("validFrom", None, None)
+        out.set("validTo", None, None)
+        return
+    try:
+        start, end = parse_validity(read.text)
+    except DateParseError:
+        out.set("validFrom", None, None)
+        out.set("validTo", None, None)
+        for name in ("validFrom", "validTo"):
+            out.warn(codes.INVALID_DATE, f"有效期限 {read.text!r} is not a valid period", name)
+        return
+    out.set("validFrom", start.isoformat(), read.score)
+    out.set("validTo", end.isoformat() if end else LONG_TERM, read.score)
+    if start > today:
+        out.warn(codes.INVALID_DATE, f"validFrom {start} is in the future", "validFrom")
+    if end is not None and end <= start:
+        out.warn(codes.INVALID_DATE, f"validTo {end} is not after validFrom {start}", "validTo")
+    elif end is not None and end < today:
+        out.warn(codes.CARD_EXPIRED, f"the card expired on {end}", "validTo")

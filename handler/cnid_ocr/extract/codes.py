@@ -1,0 +1,35 @@
+"""Stable warning codes of the API body (``warnings[].code``). Clients match on these strings: never rename."""
+
+from __future__ import annotations
+
+ID_CHECKSUM_FAILED = "id_checksum_failed"  # the number's check character disagrees with its first 17 digits
+ID_NUMBER_INVALID = "id_number_invalid"  # not 17 digits + [0-9X], or an unknown province prefix
+ID_NUMBER_REPAIRED = "id_number_repaired"  # one misread character corrected; the message says which
+RESIDENCE_PERMIT_NUMBER = "residence_permit_number"  # 81/82/83: a HK/Macao/Taiwan residence permit number
+BIRTH_DATE_MISMATCH = "birth_date_mismatch"  # 出生 line and the number's birth date differ
+GENDER_MISMATCH = "gender_mismatch"  # 性别 and the number's sex digit differ
+GENDER_FROM_ID_NUMBER = "gender_from_id_number"  # 性别 unreadable; taken from a valid number's sex digit
+UNKNOWN_ETHNICITY = "unknown_ethnicity"  # not one of the 56 groups of GB 3304 (kept as read)
+ETHNICITY_REPAIRED = "ethnicity_repaired"  # one-edit misread mapped to the only close group
+INVALID_DATE = "invalid_date"  # unreadable or non-existent date, birth in the future, validTo before validFrom
+CARD_EXPIRED = "card_expired"  # validTo is before today
+LOW_CONFIDENCE = "low_confidence"  # field confidence below LOW_CONFIDENCE_THRESHOLD
+INCOMPLETE_CARD = "incomplete_card"  # a side was found but this field of it was not
+
+ALL_CODES = (
+    ID_CHECKSUM_FAILED,
+    ID_NUMBER_INVALID,
+    ID_NUMBER_REPAIRED,
+    RESIDENCE_PERMIT_NUMBER,
+    BIRTH_DATE_MISMATCH,
+    GENDER_MISMATCH,
+    GENDER_FROM_ID_NUMBER,
+    UNKNOWN_ETHNICITY,
+    ETHNICITY_REPAIRED,
+    INVALID_DATE,
+    CARD_EXPIRED,
+    LOW_CONFIDENCE,
+    INCOMPLETE_CARD,
+)
+
+LOW_CONFIDENCE_THRESHOLD = 0.9

@@ -1,0 +1,45 @@
+"""The 56 ethnic groups of GB 3304-1991, as the card prints them (without 族), and misread matching."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .text import HAN_RANGES, clean, edit_distance
+
+# GB 3304 order (codes 01..56). 德昂 was 崩龙 before 1985; cards print the current name.
+ETHNIC_GROUPS = (
+    "汉", "蒙古", "回", "藏", "维吾尔", "苗", "彝", "壮", "布依", "朝鲜",
+    "满", "侗", "瑶", "白", "土家", "哈尼", "哈萨克", "傣", "黎", "傈僳",
+    "佤", "畲", "高山", "拉祜", "水", "东乡", "纳西", "景颇", "柯尔克孜", "土",
+    "达斡尔", "仫佬", "羌", "布朗", "撒拉", "毛南", "仡佬", "锡伯", "阿昌", "普米",
+    "塔吉克", "怒", "乌孜别克", "俄罗斯", "鄂温克", "德昂", "保安", "裕固", "京", "塔塔尔",
+    "独龙", "鄂伦春", "赫哲", "门巴", "珞巴", "基诺",
+)  # fmt: skip
+_KNOWN = frozenset(ETHNIC_GROUPS)
+_NON_HAN = re.compile(f"[^{HAN_RANGES}]")
+
+
+@dataclass(frozen=True, slots=True)
+class EthnicMatch:
+    value: str  # the group, or the text as read when unknown
+    known: bool
+    corrected: bool  # value differs from the read by one edit
+
+
+def match_ethnicity(raw: str) -> EthnicMatch | None:
+    """Map an OCR read to one of the 56 groups; one-edit misreads only when a single group is that close.
+
+    Single-character groups are all one edit from each other, so a misread one-character value stays unknown.
+    """
+    text = _NON_HAN.sub("", clean(raw))
+    if len(text) > 1 and text.endswith("族"):  # some reads include the 族 some people expect
+        text = text[:-1]
+    if not text:
+        return None
+    if text in _KNOWN:
+        return EthnicMatch(text, known=True, corrected=False)
+    close = [group for group in ETHNIC_GROUPS if edit_distance(text, group) == 1]
+    if len(close) == 1:
+        return EthnicMatch(close[0], known=True, corrected=True)
+    return EthnicMatch(text, known=False, corrected=False)

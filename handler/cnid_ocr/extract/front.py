@@ -1,0 +1,374 @@
+"""The portrait side (人像面): 姓名, 性别, 民族, 出生, 住址, 公民身份号码, located by the labels' geometry.
+
+Layout: the labels form a left column (民族 sits mid-row, right of the 性别 value), each value starts to the right
+of its label on the same row, the address wraps onto lines aligned under its first line, and the number row is
+last. OCR may merge a label with its value ("姓名张三", "性别男民族汉") or split any of them into several boxes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..ocr.types import TextLine
+from . import codes, idnumber
+from .dates import DateParseError, parse_birth
+from .ethnic import ETHNIC_GROUPS, match_ethnicity
+from .labels import LabelHit, find_candidates, merge_spaced_labels
+from .layout import chain_right, same_row, text_height
+from .names import normalize_name
+from .side import REPAIR_PENALTY, Read, SideResult
+
+LABELS = ("姓名", "性别", "民族", "出生", "住址", "公民身份号码")
+COLUMN_LABELS = ("姓名", "性别", "出生", "住址", "公民身份号码")
+ROW_ORDER = {"姓名": 0, "性别": 1, "民族": 1, "出生": 2, "住址": 3, "公民身份号码": 4}
+GENDERS = ("男", "女")
+
+# A number read at or above this OCR score is taken as printed: a checksum failure then means the card itself is
+# inconsistent (specimens, some real cards), which we report rather than "fix". Below it, or when the read also
+# contradicts the 出生 / 性别 lines, a unique single-character repair is applied.
+REPAIR_MAX_SCORE = 0.99
+MAX_ADDRESS_LINES = 5
+
+
+@dataclass(slots=True)
+class FrontLayout:
+    labels: dict[str, LabelHit]
+    h: float  # text height, the unit of every distance
+    column_x: float | None  # left edge of the label column
+
+
+def locate_labels(lines: Sequence[TextLine]) -> FrontLayout:
+    """Pick, for each label, the candidate that fits the card's layout; drop the ones that contradict it."""
+    candidates = find_candidates(lines, LABELS)
+    every = [hit for hits in candidates.values() for hit in hits]
+    if not every:
+        return FrontLayout({}, text_height(lines), None)
+    h = text_height(hit.line for hit in every)
+    in_column = [hit for label in COLUMN_LABELS for hit in candidates[label]]
+    anchors = [hit for hit in in_column if hit.exact] or in_column
+    column_x = statistics.median(hit.line.left for hit in anchors) if anchors else None
+
+    chosen: dict[str, LabelHit] = {}
+    for label in COLUMN_LABELS:
+        options = [hit for hit in candidates[label] if column_x is None or abs(hit.line.left - column_x) <= 2.5 * h]
+        if options:
+            chosen[label] = min(options, key=lambda hit: (not hit.exact, _column_offset(hit, column_x)))
+    _enforce_row_order(chosen, column_x)
+
+    ethnic = [hit for hit in candidates["民族"] if column_x is None or hit.line.left > column_x + 2 * h]
+    if "性别" in chosen:
+        ethnic = [hit for hit in ethnic if same_row(hit.line, chosen["性别"].line)]
+    else:  # a lone fuzzy 民族 elsewhere is more likely an address line starting with 民
+        above, below = chosen.get("姓名"), chosen.get("出生")
+        ethnic = [
+            hit
+            for hit in ethnic
+            if (hit.exact or above or below)
+            and (above is None or hit.line.center_y > above.line.bottom)
+            and (below is None or hit.line.center_y < below.line.top)
+        ]
+    if ethnic:
+        chosen["民族"] = min(ethnic, key=lambda hit: not hit.exact)
+    return FrontLayout(chosen, h, column_x)
+
+
+def _column_offset(hit: LabelHit, column_x: float | None) -> float:
+    return abs(hit.line.left - column_x) if column_x is not None else 0.0
+
+
+def _enforce_row_order(chosen: dict[str, LabelHit], column_x: float | None) -> None:
+    """Labels must appear top to bottom in card order; on a conflict drop the fuzzier / further-off one."""
+    while True:
+        conflict = next(
+            (
+                (a, b)
+                for a in chosen
+                for b in chosen
+                if ROW_ORDER[a] < ROW_ORDER[b] and chosen[a].line.center_y >= chosen[b].line.center_y
+            ),
+            None,
+        )
+        if conflict is None:
+            return
+        worst = max(conflict, key=lambda label: (not chosen[label].exact, _column_offset(chosen[label], column_x)))
+        del chosen[worst]
+
+
+def _row_read(hit: LabelHit, others: Sequence[TextLine], h: float, *, max_gap: float = 4.0, stop_x=None):
+    parts = [(hit.remainder, hit.line)]
+    parts += [(line.text, line) for line in chain_right(hit.line, others, h, max_gap=max_gap, stop_x=stop_x)]
+    return Read.join(parts)
+
+
+def _digits_read(read: Read | None) -> Read | None:
+    """The part of a row read that carries digits (the blue 年/月/日 glyphs should not lower a date's confidence)."""
+    if read is None:
+        return None
+    digit_lines = tuple(line for line in read.lines if any(ch.isdigit() for ch in line.text)) or read.lines
+    return Read(read.text, min(line.score for line in digit_lines), digit_lines)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Values
+
+
+def _split_gender_ethnic(read: Read) -> tuple[Read | None, Read | None]:
+    """Split "男民族汉" (性别 row read as one piece) at the 民族 label, or at what is left of it."""
+    text = read.text
+    if "民族" in text:
+        cut, skip = text.index("民族"), 2
+    elif "族" in text:
+        cut, skip = text.index("族"), 1
+    elif "民" in text:
+        cut, skip = text.index("民"), 2
+    else:
+        rest = text[1:]
+        # The label may be misread beyond recognition: then it is the two characters before the value.
+        ethnic = rest[2:] if len(rest) > 2 and rest[2:] in ETHNIC_GROUPS and rest not in ETHNIC_GROUPS else rest
+        return _sub(read, text[:1]), _sub(read, ethnic)
+    return _sub(read, text[:cut]), _sub(read, text[cut + skip :])
+
+
+def _sub(read: Read, text: str) -> Read | None:
+    return Read(text, read.score, read.lines) if text else None
+
+
+def _address_read(
+    layout: FrontLayout, others: Sequence[TextLine], value_lefts: list[float], stop_y: float | None
+) -> Read | None:
+    """The 住址 value: its first line right of the label, then the lines aligned under it, in reading order."""
+    hit, h = layout.labels["住址"], layout.h
+    first = chain_right(hit.line, others, h)
+    parts: list[tuple[str, TextLine]] = [(hit.remainder, hit.line)] + [(line.text, line) for line in first]
+    if first:
+        value_x = first[0].left
+    elif value_lefts:
+        value_x = statistics.median(value_lefts)
+    else:  # merged "住址北京市...": estimate where the value begins inside the box
+        value_x = hit.line.left + (hit.line.right - hit.line.left) * hit.end / max(len(hit.line.text), 1)
+    used = {id(line) for line in first}
+    bottom = max([hit.line.bottom] + [line.bottom for line in first])
+    for _ in range(MAX_ADDRESS_LINES - 1):
+        below = [
+            line
+            for line in others
+            if id(line) not in used
+            and line.top >= bottom - 0.5 * h
+            and (stop_y is None or line.center_y < stop_y)
+            and abs(line.left - value_x) <= 1.5 * h
+            and not _looks_like_number(line.text)
+        ]
+        if not below:
+            break
+        start = min(below, key=lambda line: line.top)
+        if start.top - bottom > 1.5 * h:  # a paragraph gap: no longer the address
+            break
+        row = [start] + chain_right(start, [line for line in others if id(line) not in used], h, max_gap=3.0)
+        parts += [(line.text, line) for line in row]
+        used.update(id(line) for line in row)
+        bottom = max(line.bottom for line in row)
+    return Read.join(parts)
+
+
+def _looks_like_number(text: str) -> bool:
+    return sum(ch.isdigit() for ch in idnumber.normalize(text)) >= 12
+
+
+def _number_reads(lines: Sequence[TextLine], h: float) -> list[Read]:
+    """Every row of digit boxes that could be an ID number (for when its label was not read)."""
+    digitish = [line for line in lines if sum(ch.isdigit() for ch in idnumber.normalize(line.text)) >= 4]
+    reads = []
+    for line in digitish:
+        if any(same_row(line, o) and 0 <= line.left - o.right <= 2 * h for o in digitish if o is not line):
+            continue  # not the first box of its row
+        row = [line] + chain_right(line, digitish, h, max_gap=2.0)
+        read = Read.join((other.text, other) for other in row)
+        if read and 15 <= len(idnumber.normalize(read.text)) <= 20:
+            reads.append(read)
+    return reads
+
+
+def _best_number(reads: Sequence[Read], today: dt.date) -> Read | None:
+    def rank(read: Read) -> tuple[bool, bool, float]:
+        info = idnumber.parse(idnumber.normalize(read.text), today=today)
+        return (info.valid, len(info.value) == 18, read.lines[0].center_y)
+
+    return max(reads, key=rank) if reads else None
+
+
+def valid_number_lines(lines: Sequence[TextLine], today: dt.date) -> list[TextLine]:
+    """Boxes holding a fully valid ID number: on their own enough to say a front side is present."""
+    h = text_height(lines)
+    found = []
+    for read in _number_reads(lines, h):
+        if idnumber.parse(idnumber.normalize(read.text), today=today).valid:
+            found.extend(read.lines)
+    return found
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The side
+
+
+def read_front(lines: Sequence[TextLine], *, today: dt.date) -> SideResult:
+    h0 = text_height(lines)
+    lines = merge_spaced_labels(lines, LABELS, h0)
+    layout = locate_labels(lines)
+    labels, h = layout.labels, layout.h
+    label_ids = {id(hit.line) for hit in labels.values()}
+    others = [line for line in lines if id(line) not in label_ids]
+    out = SideResult()
+
+    # 姓名
+    name_read = _row_read(labels["姓名"], others, h) if "姓名" in labels else None
+    name = normalize_name(name_read.text) if name_read else ""
+    out.set("name", name or None, name_read.score if name_read else None)
+
+    # 性别 and 民族 (one row)
+    gender_read, ethnic_read = _gender_ethnic_reads(layout, others)
+
+    # 出生
+    birth_read = _digits_read(_row_read(labels["出生"], others, h)) if "出生" in labels else None
+    birth: dt.date | None = None
+    if birth_read:
+        try:
+            birth = parse_birth(birth_read.text)
+        except DateParseError:
+            out.warn(codes.INVALID_DATE, f"出生 {birth_read.text!r} is not an existing date", "dateOfBirth")
+        else:
+            if not idnumber.EARLIEST_BIRTH <= birth <= today:
+                out.warn(codes.INVALID_DATE, f"birth date {birth} is not plausible", "dateOfBirth")
+    out.set("dateOfBirth", birth.isoformat() if birth else None, birth_read.score if birth_read else None)
+
+    # 公民身份号码
+    number_read = None
+    if "公民身份号码" in labels:
+        number_read = _row_read(labels["公民身份号码"], others, h, max_gap=5.0)
+        if number_read and len(idnumber.normalize(number_read.text)) < 15:
+            number_read = None
+    if number_read is None:
+        number_read = _best_number(_number_reads(others, h), today)
+
+    # 住址: between its label and the number row
+    stop_y = None
+    if "公民身份号码" in labels:
+        stop_y = labels["公民身份号码"].line.top
+    elif number_read:
+        stop_y = min(line.top for line in number_read.lines)
+    value_lefts = [
+        first.left
+        for label in ("姓名", "出生")
+        if label in labels
+        for first in chain_right(labels[label].line, others, h)[:1]
+    ]
+    address_read = _address_read(layout, others, value_lefts, stop_y) if "住址" in labels else None
+    out.set("address", address_read.text if address_read else None, address_read.score if address_read else None)
+
+    gender_printed = _gender_value(gender_read)
+    _number_and_checks(out, number_read, birth, gender_printed, today)
+    _gender(out, gender_read, gender_printed, number_read)
+    _ethnicity(out, ethnic_read)
+    return out
+
+
+def _gender_ethnic_reads(layout: FrontLayout, others: Sequence[TextLine]) -> tuple[Read | None, Read | None]:
+    labels, h = layout.labels, layout.h
+    gender_hit, ethnic_hit = labels.get("性别"), labels.get("民族")
+    if ethnic_hit is not None:
+        ethnic_read = _row_read(ethnic_hit, others, h, max_gap=6.0)
+        if gender_hit is not None:
+            gender_read = _row_read(gender_hit, others, h, max_gap=6.0, stop_x=ethnic_hit.line.left)
+        else:  # the value left of 民族, right of the label column
+            left_edge = (layout.column_x or ethnic_hit.line.left - 8 * h) + 1.5 * h
+            row = [
+                line
+                for line in others
+                if same_row(line, ethnic_hit.line) and left_edge <= line.left and line.right <= ethnic_hit.line.left
+            ]
+            gender_read = Read.join((line.text, line) for line in sorted(row, key=lambda line: line.left))
+        return gender_read, ethnic_read
+    if gender_hit is not None:
+        read = _row_read(gender_hit, others, h, max_gap=6.0)
+        return _split_gender_ethnic(read) if read else (None, None)
+    return None, None
+
+
+def _gender_value(read: Read | None) -> str | None:
+    if read is None:
+        return None
+    present = {ch for ch in read.text if ch in GENDERS}
+    return present.pop() if len(present) == 1 else None
+
+
+def _number_and_checks(
+    out: SideResult, read: Read | None, birth: dt.date | None, gender: str | None, today: dt.date
+) -> None:
+    if read is None:
+        out.set("idNumber", None, None)
+        return
+    value = idnumber.normalize(read.text)
+    info = idnumber.parse(value, today=today)
+    confidence = read.score
+    if info.well_formed and not info.checksum_ok:
+        contradicted = (birth is not None and info.birth_date != birth) or (gender is not None and info.sex != gender)
+        fix = None
+        if read.score < REPAIR_MAX_SCORE or contradicted:
+            fix = idnumber.repair(value, today=today, birth_date=birth, sex=gender)
+        if fix is not None:
+            out.warn(
+                codes.ID_NUMBER_REPAIRED,
+                f"read {value}; character {fix.position + 1} '{fix.old}' corrected to '{fix.new}' "
+                "(the only change that satisfies the checksum and the printed birth date / sex)",
+                "idNumber",
+            )
+            value, info, confidence = fix.value, idnumber.parse(fix.value, today=today), read.score * REPAIR_PENALTY
+    out.set("idNumber", value, confidence)
+
+    if not info.well_formed or not info.region_ok:
+        out.warn(codes.ID_NUMBER_INVALID, f"{value!r} is not a well-formed citizen ID number", "idNumber")
+    elif not info.checksum_ok:
+        out.warn(
+            codes.ID_CHECKSUM_FAILED,
+            f"check character '{value[17]}' should be '{idnumber.check_char(value[:17])}'",
+            "idNumber",
+        )
+    if info.residence_permit:
+        out.warn(codes.RESIDENCE_PERMIT_NUMBER, "prefix 81/82/83: a HK/Macao/Taiwan residence permit", "idNumber")
+    if info.well_formed and info.birth_date is None:
+        out.warn(codes.INVALID_DATE, f"the number's birth date {value[6:14]} is not possible", "idNumber")
+    if info.birth_date and birth and info.birth_date != birth:
+        out.warn(codes.BIRTH_DATE_MISMATCH, f"出生 says {birth}, the number says {info.birth_date}", "dateOfBirth")
+    if info.sex and gender and info.sex != gender:
+        out.warn(codes.GENDER_MISMATCH, f"性别 says {gender}, the number's sex digit says {info.sex}", "gender")
+
+
+def _gender(out: SideResult, read: Read | None, printed: str | None, number_read: Read | None) -> None:
+    if printed is not None or read is None:
+        out.set("gender", printed, read.score if read else None)
+        return
+    # Unreadable 性别: the number decides, but only a number that passed every check (or was repaired).
+    number = out.fields.get("idNumber")
+    confirmed = not any(w.code in (codes.ID_CHECKSUM_FAILED, codes.ID_NUMBER_INVALID) for w in out.warnings)
+    if number and confirmed:
+        sex = idnumber.sex_of(number)
+        out.set("gender", sex, out.confidence["idNumber"] * REPAIR_PENALTY)
+        out.warn(codes.GENDER_FROM_ID_NUMBER, f"性别 read as {read.text!r}; taken from the ID number", "gender")
+    else:
+        out.set("gender", None, None)
+        out.warn(codes.LOW_CONFIDENCE, f"性别 read as {read.text!r}, neither 男 nor 女", "gender")
+
+
+def _ethnicity(out: SideResult, read: Read | None) -> None:
+    found = match_ethnicity(read.text) if read else None
+    if read is None or found is None:
+        out.set("ethnicity", None, None)
+        return
+    confidence = read.score * (REPAIR_PENALTY if found.corrected else 1.0)
+    out.set("ethnicity", found.value, confidence)
+    if found.corrected:
+        out.warn(codes.ETHNICITY_REPAIRED, f"民族 read as {read.text!r}, taken as {found.value}", "ethnicity")
+    elif not found.known:
+        out.warn(codes.UNKNOWN_ETHNICITY, f"{found.value!r} is not one of the 56 groups of GB 3304", "ethnicity")

@@ -1,0 +1,95 @@
+"""Finding the printed labels (姓名, 签发机关 ...) in OCR lines, tolerating slight misreads."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..ocr.types import TextLine
+from .layout import same_row
+from .text import edit_distance, is_han
+
+
+@dataclass(frozen=True, slots=True)
+class LabelHit:
+    label: str
+    line: TextLine
+    end: int  # the value merged into the same box starts at line.text[end:]
+    exact: bool
+
+    @property
+    def remainder(self) -> str:
+        return self.line.text[self.end :].lstrip(":;,.")
+
+
+def match_label(text: str, label: str) -> tuple[int, bool] | None:
+    """Where ``label`` ends if ``text`` starts with it or a one-glyph misread of it: (end, exact).
+
+    Two-character labels allow one substituted character (娃名, 住扯); longer ones an edit distance of 1 (2 from
+    six characters up: 公民身份号玛), preferring a same-length window since substitution is the commonest misread.
+    Only windows of Han characters count, so a label merged with digits ends where the digits begin.
+    """
+    size = len(label)
+    if text.startswith(label):
+        return size, True
+    if size == 2:
+        if len(text) >= 2 and is_han(text[0]) and is_han(text[1]) and (text[0] == label[0]) != (text[1] == label[1]):
+            return 2, False
+        return None
+    budget = 2 if size >= 6 else 1
+    best: tuple[int, int] | None = None
+    for end in (size, size - 1, size + 1, size - 2, size + 2):
+        if end < 3 or end > len(text) or not all(is_han(ch) for ch in text[:end]):
+            continue
+        distance = edit_distance(text[:end], label)
+        if distance <= budget and (best is None or distance < best[0]):
+            best = (distance, end)
+    return (best[1], False) if best else None
+
+
+def find_candidates(lines: Sequence[TextLine], labels: Sequence[str]) -> dict[str, list[LabelHit]]:
+    hits: dict[str, list[LabelHit]] = {label: [] for label in labels}
+    for line in lines:
+        for label in labels:
+            found = match_label(line.text, label)
+            if found:
+                hits[label].append(LabelHit(label, line, found[0], found[1]))
+    return hits
+
+
+def merge_spaced_labels(lines: Sequence[TextLine], labels: Sequence[str], h: float) -> list[TextLine]:
+    """Join '姓' + '名张三' into one line: labels are printed with wide letter spacing and may come as two boxes."""
+    firsts = {label[0]: label for label in labels if len(label) == 2}
+    out = list(lines)
+    for line in lines:
+        label = firsts.get(line.text)
+        if label is None or not any(other is line for other in out):
+            continue
+        partners = [
+            other
+            for other in out
+            if other is not line
+            and other.text.startswith(label[1])
+            and same_row(line, other)
+            and 0 <= other.left - line.right <= 3 * h
+        ]
+        if not partners:
+            continue
+        partner = min(partners, key=lambda other: other.left)
+        merged = TextLine(
+            line.text + partner.text,
+            min(line.score, partner.score),
+            (
+                (line.left, min(line.top, partner.top)),
+                (partner.right, min(line.top, partner.top)),
+                (partner.right, max(line.bottom, partner.bottom)),
+                (line.left, max(line.bottom, partner.bottom)),
+            ),
+        )
+        out = [other for other in out if other is not line and other is not partner] + [merged]
+    return out
+
+
+def with_text(line: TextLine, text: str) -> TextLine:
+    return dataclasses.replace(line, text=text)
