@@ -1,31 +1,25 @@
-"""The OCR engine: RapidOCR (PP-OCRv6 det + rec, v2 angle classifier) on ONNX Runtime, built once per process.
+"""The OCR engine: RapidOCR's detector, angle classifier and recogniser (PP-OCRv6 det + rec, v2 cls) on ONNX
+Runtime, built once per process.
 
 Model files come from the installed ``rapidocr`` wheel (or the Lambda layer) and are passed by explicit path, so
-nothing is ever downloaded or written at run time (the package folder is read-only on Lambda).
+nothing is downloaded or written at run time (the package folder is read-only on Lambda). The three stages are
+exposed separately so the pipeline can detect once at a small scale, settle the page's orientation once, and
+recognise line crops taken from the full-resolution image.
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-
-from .types import TextLine
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
 class EngineOptions:
     # ONNX Runtime threads per session; Lambda gives one vCPU per 1,769 MB, this machine has 2 cores.
     threads: int = 2
-    # Detector input: the shorter side is brought to this length (RapidOCR's default is 736, "min" mode).
-    det_limit_side_len: int = 736
-    det_limit_type: str = "min"
-    use_angle_cls: bool = True
-    text_score: float = 0.3
+    rec_batch: int = 8
 
 
 def default_model_dir() -> Path:
@@ -35,46 +29,59 @@ def default_model_dir() -> Path:
 
 
 class OcrEngine:
-    """Image (BGR ndarray) in, recognised text lines out."""
-
     DET_MODEL = "PP-OCRv6_det_small.onnx"
     REC_MODEL = "PP-OCRv6_rec_small.onnx"
     CLS_MODEL = "ch_ppocr_mobile_v2.0_cls_mobile.onnx"
 
     def __init__(self, options: EngineOptions | None = None, model_dir: Path | None = None) -> None:
         from rapidocr import RapidOCR  # heavy import: only when an engine is really built
+        from rapidocr.ch_ppocr_rec import TextRecInput
 
         self.options = options or EngineOptions()
         model_dir = model_dir or default_model_dir()
-        opts = self.options
-        params = {
-            "Global.log_level": "warning",
-            "Global.use_cls": opts.use_angle_cls,
-            "Global.text_score": opts.text_score,
-            "EngineConfig.onnxruntime.intra_op_num_threads": opts.threads,
-            "EngineConfig.onnxruntime.inter_op_num_threads": 1,
-            "Det.model_path": str(model_dir / self.DET_MODEL),
-            "Det.limit_side_len": opts.det_limit_side_len,
-            "Det.limit_type": opts.det_limit_type,
-            "Cls.model_path": str(model_dir / self.CLS_MODEL),
-            "Rec.model_path": str(model_dir / self.REC_MODEL),
-        }
         for name in (self.DET_MODEL, self.REC_MODEL, self.CLS_MODEL):
             if not (model_dir / name).is_file():
                 raise FileNotFoundError(f"OCR model missing: {model_dir / name}")
-        self._ocr = RapidOCR(params=params)
-        # RapidOCR loads its sessions lazily on first use; load them now so the cost lands in the cold start
-        # (Lambda init) and not in the first request.
-        for loader in ("_load_det_model", "_load_cls_model", "_load_rec_model"):
-            getattr(self._ocr, loader, lambda: None)()
+        params = {
+            "Global.log_level": "warning",
+            "EngineConfig.onnxruntime.intra_op_num_threads": self.options.threads,
+            "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+            "Det.model_path": str(model_dir / self.DET_MODEL),
+            # The pipeline sizes the detector's input itself; "max" with a large limit means "do not resize".
+            "Det.limit_type": "max",
+            "Det.limit_side_len": 8192,
+            "Cls.model_path": str(model_dir / self.CLS_MODEL),
+            "Rec.model_path": str(model_dir / self.REC_MODEL),
+            "Rec.rec_batch_num": self.options.rec_batch,
+        }
+        ocr = RapidOCR(params=params)
+        # RapidOCR loads sessions lazily; loading them here puts the cost in the cold start, not the first request.
+        self._det = ocr._load_det_model()
+        self._cls = ocr._load_cls_model()
+        self._rec = ocr._load_rec_model()
+        self._rec_input = TextRecInput
 
-    def read_lines(self, image: np.ndarray) -> list[TextLine]:
-        result = self._ocr(image)
-        txts = getattr(result, "txts", None)
-        if not txts:
+    def detect(self, image: np.ndarray) -> list[np.ndarray]:
+        """Text-line quadrilaterals (4x2 float32, image coordinates) found in ``image`` as given."""
+        result = self._det(image)
+        if result.boxes is None:
             return []
-        lines = []
-        for text, score, box in zip(txts, result.scores, result.boxes, strict=False):
-            corners = tuple((float(x), float(y)) for x, y in box)
-            lines.append(TextLine(str(text), float(score), corners))  # type: ignore[arg-type]
-        return lines
+        return [np.asarray(box, dtype=np.float32) for box in result.boxes]
+
+    def upside_down_share(self, crops: list[np.ndarray]) -> float:
+        """The share (0..1, weighted by confidence) of crops the angle classifier reads as turned by 180 degrees."""
+        if not crops:
+            return 0.0
+        result = self._cls(crops)
+        flipped = total = 0.0
+        for label, score in result.cls_res:
+            total += score
+            if "180" in str(label):
+                flipped += score
+        return flipped / total if total else 0.0
+
+    def recognize(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
+        if not crops:
+            return []
+        result = self._rec(self._rec_input(img=crops))
+        return [(str(text), float(score)) for text, score in zip(result.txts, result.scores, strict=True)]
