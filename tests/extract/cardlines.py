@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-import pytest
 from cnid_ocr.ocr.types import TextLine
 
 TODAY = dt.date(2025, 6, 1)
@@ -154,8 +153,3 @@ def back(
             sheet.box(read[label], x0 + 170, y0 + y, width=110)
             sheet.box(value, x0 + 300, y0 + y)
     return sheet
-
-
-@pytest.fixture
-def today() -> dt.date:
-    return TODAY

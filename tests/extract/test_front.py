@@ -1,0 +1,319 @@
+"""The portrait side through ``extract_card``: layout variants, cross-checks, repairs and junk."""
+
+import random
+
+import pytest
+from cardlines import TODAY, Sheet, front, id_number
+from cnid_ocr.extract import extract_card
+
+ALL_LABELS = {"姓名", "性别", "民族", "出生", "住址", "公民身份号码"}
+
+
+def read(sheet: Sheet):
+    return extract_card(sheet.lines, today=TODAY)
+
+
+def codes(reading, field=None):
+    return [w.code for w in reading.warnings if field is None or w.field == field]
+
+
+def test_plain_front():
+    reading = read(front())
+    assert reading.sides == ["front"]
+    assert reading.fields == {
+        "name": "张三",
+        "gender": "男",
+        "ethnicity": "汉",
+        "dateOfBirth": "1949-12-31",
+        "address": "北京市朝阳区建国路88号",
+        "idNumber": "110105194912310038",
+        "issuingAuthority": None,
+        "validFrom": None,
+        "validTo": None,
+    }
+    assert reading.warnings == []
+    assert set(reading.confidence) == {"name", "gender", "ethnicity", "dateOfBirth", "address", "idNumber"}
+    assert reading.confidence["name"] == pytest.approx(0.995)
+
+
+@pytest.mark.parametrize(
+    "merge", [ALL_LABELS, {"姓名"}, {"民族"}, {"性别"}, {"性别", "民族"}, {"出生"}, {"住址"}, {"公民身份号码"}]
+)
+def test_labels_merged_with_values(merge):
+    reading = read(front(merge=merge, name="欧阳赟", ethnicity="仫佬"))
+    assert reading.fields["name"] == "欧阳赟"
+    assert reading.fields["gender"] == "男"
+    assert reading.fields["ethnicity"] == "仫佬"
+    assert reading.fields["dateOfBirth"] == "1949-12-31"
+    assert reading.fields["address"] == "北京市朝阳区建国路88号"
+    assert reading.fields["idNumber"] == "110105194912310038"
+    assert reading.warnings == []
+
+
+def test_whole_gender_row_in_one_box():
+    sheet = front(
+        merge={"性别", "民族"}, ethnicity="鄂伦春", gender="女", number=id_number("110105", "19491231", "002")
+    )
+    assert sheet.lines[2].text == "性别女民族鄂伦春"
+    reading = read(sheet)
+    assert (reading.fields["gender"], reading.fields["ethnicity"]) == ("女", "鄂伦春")
+
+
+def test_spaced_label_split_into_two_boxes():
+    sheet = front()
+    label = sheet.find("姓名")
+    sheet.lines.remove(label)
+    sheet.lines.append(type(label).from_rect("姓", 0.99, label.left, label.top, label.left + 26, label.bottom))
+    sheet.lines.append(type(label).from_rect("名", 0.99, label.right - 26, label.top, label.right, label.bottom))
+    assert read(sheet).fields["name"] == "张三"
+
+
+def test_misread_labels_are_matched():
+    sheet = front(
+        labels={"姓名": "娃名", "住址": "住扯", "公民身份号码": "公民身份号玛", "出生": "山生", "性别": "性刖"}
+    )
+    reading = read(sheet)
+    assert reading.fields["name"] == "张三"
+    assert reading.fields["address"] == "北京市朝阳区建国路88号"
+    assert reading.fields["dateOfBirth"] == "1949-12-31"
+    assert reading.fields["gender"] == "男"
+    assert reading.fields["idNumber"] == "110105194912310038"
+
+
+def test_misread_merged_labels():
+    reading = read(front(merge={"姓名", "公民身份号码"}, labels={"姓名": "娃名", "公民身份号码": "公民身分号码"}))
+    assert reading.fields["name"] == "张三"
+    assert reading.fields["idNumber"] == "110105194912310038"
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_line_order_does_not_matter(seed):
+    sheet = front(address=("广西壮族自治区南宁市青秀区", "民族大道100号", "3栋2单元501室"))
+    expected = read(sheet).fields
+    random.Random(seed).shuffle(sheet.lines)
+    assert read(sheet).fields == expected
+    assert expected["address"] == "广西壮族自治区南宁市青秀区民族大道100号3栋2单元501室"
+
+
+@pytest.mark.parametrize(("scale", "dx", "dy"), [(0.35, 0, 0), (4.2, 2500, 1800), (1.0, -400, 900)])
+def test_scale_and_offset(scale, dx, dy):
+    reading = read(front(Sheet(scale=scale, dx=dx, dy=dy), name="阿依古丽·买买提", ethnicity="维吾尔"))
+    assert reading.fields["name"] == "阿依古丽·买买提"
+    assert reading.fields["ethnicity"] == "维吾尔"
+    assert reading.fields["idNumber"] == "110105194912310038"
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        ("北京市东城区景山前街4号",),
+        ("河北省石家庄市长安区中山东路", "123号院5号楼"),
+        ("四川省凉山彝族自治州昭觉县", "竹核乡木渣洛村", "三组12号"),
+        ("新疆维吾尔自治区伊犁哈萨克自", "治州伊宁市解放路", "88号2栋3单元", "401室"),
+    ],
+)
+def test_address_of_one_to_four_lines(address):
+    assert read(front(address=address)).fields["address"] == "".join(address)
+
+
+def test_address_line_split_in_two_boxes():
+    sheet = front(address=("河北省石家庄市长安区中山东路", "123号院5号楼"))
+    second = sheet.find("123号院5号楼")
+    sheet.lines.remove(second)
+    sheet.box("123号院", 165, second.top, height=second.height)
+    sheet.box("5号楼", 165 + 4 * 15 + 2 * 26 + 10, second.top, height=second.height)
+    assert read(sheet).fields["address"] == "河北省石家庄市长安区中山东路123号院5号楼"
+
+
+def test_number_split_in_two_boxes():
+    assert read(front(split_number=True)).fields["idNumber"] == "110105194912310038"
+
+
+def test_number_without_its_label():
+    sheet = front(split_number=True)
+    sheet.remove("公民身份号码")
+    reading = read(sheet)
+    assert reading.fields["idNumber"] == "110105194912310038"
+    assert reading.fields["address"] == "北京市朝阳区建国路88号"
+
+
+@pytest.mark.parametrize("name", ["欧阳赟", "上官翀", "王喆", "李堃", "张旻", "司马懿", "𠈌明"])
+def test_rare_characters_and_compound_surnames(name):
+    assert read(front(name=name)).fields["name"] == name
+
+
+@pytest.mark.parametrize(
+    "ocr_name", ["阿依古丽•买买提", "阿依古丽・买买提", "阿依古丽.买买提", "阿依古丽 - 买买提", "阿依古丽一买买提"]
+)
+def test_middle_dot_names(ocr_name):
+    assert read(front(name=ocr_name)).fields["name"] == "阿依古丽·买买提"
+
+
+def test_name_with_spaces():
+    assert read(front(name="王 一 博")).fields["name"] == "王一博"
+
+
+def test_x_ending_and_lowercase_x():
+    number = "11010519491231002X"
+    for printed in (number, number.lower(), number[:-1] + "×"):
+        reading = read(front(number=printed, gender="女"))
+        assert reading.fields["idNumber"] == number
+        assert reading.warnings == []
+
+
+# --- cross-checks -----------------------------------------------------------------------------------------------
+
+
+def test_confident_checksum_failure_is_returned_as_printed():
+    # A specimen-like card: the printed check character is wrong, 出生 and 性别 agree with the number.
+    sheet = front(number="110105194912310028", gender="女")
+    sheet.replace("110105194912310028", "110105194912310028", score=0.998)
+    reading = read(sheet)
+    assert reading.fields["idNumber"] == "110105194912310028"
+    assert codes(reading) == ["id_checksum_failed"]
+
+
+def test_unsure_read_of_x_as_8_is_repaired():
+    sheet = front(number="110105194912310028", gender="女")
+    sheet.replace("110105194912310028", "110105194912310028", score=0.93)
+    reading = read(sheet)
+    assert reading.fields["idNumber"] == "11010519491231002X"
+    # The repair lowers the confidence (0.93 x 0.95): below 0.9, so the field is also flagged for review.
+    assert codes(reading) == ["id_number_repaired", "low_confidence"]
+    assert reading.confidence["idNumber"] == pytest.approx(0.93 * 0.95)
+
+
+def test_read_contradicting_the_birth_line_is_repaired_even_when_confident():
+    true = id_number("440106", "19800316", "125")
+    misread = true[:13] + "8" + true[14:]
+    reading = read(front(number=misread, birth=("1980", "3", "16")))
+    assert reading.fields["idNumber"] == true
+    assert "id_number_repaired" in codes(reading)
+    assert "birth_date_mismatch" not in codes(reading)
+
+
+def test_ambiguous_repair_is_refused():
+    true = "65010219690806516X"
+    sheet = front(number=true[:17] + "8", birth=("1969", "8", "6"), gender="女")
+    sheet.replace(true[:17] + "8", true[:17] + "8", score=0.9)
+    reading = read(sheet)
+    assert reading.fields["idNumber"] == true[:17] + "8"
+    assert codes(reading, "idNumber") == ["id_checksum_failed"]
+
+
+def test_birth_date_mismatch_is_warned_not_changed():
+    reading = read(front(birth=("1949", "12", "30")))
+    assert reading.fields["dateOfBirth"] == "1949-12-30"
+    assert reading.fields["idNumber"] == "110105194912310038"
+    assert codes(reading) == ["birth_date_mismatch"]
+
+
+def test_gender_mismatch_is_warned_not_changed():
+    reading = read(front(gender="女"))
+    assert reading.fields["gender"] == "女"
+    assert codes(reading) == ["gender_mismatch"]
+
+
+def test_unreadable_gender_taken_from_a_valid_number():
+    sheet = front()
+    sheet.replace("男", "另")
+    reading = read(sheet)
+    assert reading.fields["gender"] == "男"
+    assert codes(reading) == ["gender_from_id_number"]
+
+
+def test_unreadable_gender_not_taken_from_an_invalid_number():
+    sheet = front(number="110105194912310037")
+    sheet.replace("男", "另")
+    reading = read(sheet)
+    assert reading.fields["gender"] is None
+    assert "gender_from_id_number" not in codes(reading)
+    assert "id_checksum_failed" in codes(reading)
+
+
+def test_residence_permit_number_is_flagged():
+    number = id_number("810000", "19491231", "003")
+    reading = read(front(number=number))
+    assert reading.fields["idNumber"] == number
+    assert codes(reading) == ["residence_permit_number"]
+
+
+def test_malformed_number_is_kept_and_warned():
+    reading = read(front(number="1101051949123100"))
+    assert reading.fields["idNumber"] == "1101051949123100"
+    assert codes(reading, "idNumber") == ["id_number_invalid"]
+
+
+def test_nonexistent_birth_line():
+    reading = read(front(birth=("1949", "2", "30")))
+    assert reading.fields["dateOfBirth"] is None
+    assert codes(reading, "dateOfBirth") == ["invalid_date"]
+
+
+def test_ethnicity_misread_repaired_or_kept():
+    repaired = read(front(ethnicity="柯尔克兹"))
+    assert repaired.fields["ethnicity"] == "柯尔克孜"
+    assert codes(repaired) == ["ethnicity_repaired"]
+    unknown = read(front(ethnicity="汊"))
+    assert unknown.fields["ethnicity"] == "汊"
+    assert codes(unknown) == ["unknown_ethnicity"]
+
+
+def test_low_confidence_field():
+    sheet = front()
+    sheet.replace("张三", "张三", score=0.62)
+    reading = read(sheet)
+    assert reading.fields["name"] == "张三"
+    assert reading.confidence["name"] == pytest.approx(0.62)
+    assert [(w.code, w.field) for w in reading.warnings] == [("low_confidence", "name")]
+
+
+def test_missing_field_is_incomplete_card():
+    sheet = front()
+    sheet.remove("张三")
+    reading = read(sheet)
+    assert reading.fields["name"] is None
+    assert "name" not in reading.confidence
+    assert [(w.code, w.field) for w in reading.warnings] == [("incomplete_card", "name")]
+
+
+# --- junk -------------------------------------------------------------------------------------------------------
+
+
+def test_copy_stamp_lines_and_merged_stamp_text_are_ignored():
+    sheet = front()
+    sheet.box("复印无效", 200, 240, width=300, height=60)  # across the address row
+    sheet.replace("张三", "张三复印无效")
+    sheet.box("仅供办理银行开户使用", 100, 300, width=500, height=40)
+    reading = read(sheet)
+    assert reading.fields["name"] == "张三"
+    assert reading.fields["address"] == "北京市朝阳区建国路88号"
+    assert reading.warnings == []
+
+
+def test_background_text_outside_the_card():
+    sheet = front(Sheet(dx=500, dy=400))
+    sheet.lines.append(sheet.lines[0].from_rect("出生证明", 0.99, 20, 20, 150, 46))  # far above-left
+    sheet.lines.append(sheet.lines[0].from_rect("姓名：李四", 0.99, 1500, 1200, 1700, 1226))  # far below-right
+    sheet.lines.append(sheet.lines[0].from_rect("民族团结", 0.99, 20, 700, 150, 726))
+    sheet.lines.append(sheet.lines[0].from_rect("1234567890", 0.99, 20, 1300, 300, 1326))
+    reading = read(sheet)
+    assert reading.fields["name"] == "张三"
+    assert reading.fields["dateOfBirth"] == "1949-12-31"
+    assert reading.fields["idNumber"] == "110105194912310038"
+    assert reading.warnings == []
+
+
+def test_text_on_the_portrait_is_not_part_of_a_value():
+    sheet = front()
+    sheet.box("样本", 640, 60, width=80)  # on the photo, name row
+    sheet.box("SPECIMEN", 620, 260, width=150)  # on the photo, address row
+    reading = read(sheet)
+    assert reading.fields["name"] == "张三"
+    assert reading.fields["address"] == "北京市朝阳区建国路88号"
+
+
+def test_address_starting_with_min_is_not_a_label():
+    reading = read(front(address=("广西壮族自治区南宁市青秀区", "民主路100号")))
+    assert reading.fields["address"] == "广西壮族自治区南宁市青秀区民主路100号"
+    assert reading.fields["ethnicity"] == "汉"
