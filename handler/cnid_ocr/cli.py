@@ -48,6 +48,25 @@ def _parser() -> argparse.ArgumentParser:
     revoke = key_commands.add_parser("revoke", help="revoke a key: its next request is refused")
     revoke.add_argument("key_id", metavar="KEY_ID")
     revoke.set_defaults(run=_keys_revoke)
+    rotate = key_commands.add_parser(
+        "rotate", help="replace a key by a new one (same name and limits); the old one is revoked now or later"
+    )
+    rotate.add_argument("key_id", metavar="KEY_ID")
+    rotate.add_argument("--grace-seconds", type=_non_negative_int, default=0,
+                        help="keep the old key working this many seconds (default 0: revoke it now)")
+    rotate.add_argument("--json", action="store_true", help="print one JSON object")
+    rotate.set_defaults(run=_keys_rotate)
+    update = key_commands.add_parser("update", help="change a key's name, monthly quota or rate limit")
+    update.add_argument("key_id", metavar="KEY_ID")
+    update.add_argument("--name")
+    quota = update.add_mutually_exclusive_group()
+    quota.add_argument("--monthly-quota", type=_positive_int)
+    quota.add_argument("--no-quota", action="store_true", help="remove the monthly quota (unlimited)")
+    rate = update.add_mutually_exclusive_group()
+    rate.add_argument("--rate-limit", type=_positive_int, help="requests per second")
+    rate.add_argument("--no-rate-limit", action="store_true", help="remove the rate limit (unlimited)")
+    update.add_argument("--json", action="store_true", help="print one JSON object")
+    update.set_defaults(run=_keys_update)
     return parser
 
 
@@ -55,6 +74,13 @@ def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError("must be a positive integer")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must not be negative")
     return value
 
 
@@ -110,12 +136,16 @@ def _read_one(reader, path: Path, max_bytes: int) -> tuple[int, dict]:
         return 400, {"error": {"code": "file_not_readable", "message": f"Cannot read the file: {exc.strerror}."}}
 
 
-def _key_store(settings: Settings):
+def _stores(settings: Settings):
     from .local import prepare_store
     from .services import build_stores
 
     settings, _ = prepare_store(settings, allow_embedded=False)
-    return build_stores(settings)[0]
+    return build_stores(settings)
+
+
+def _key_store(settings: Settings):
+    return _stores(settings)[0]
 
 
 def _keys_create(args: argparse.Namespace, settings: Settings) -> int:
@@ -131,15 +161,61 @@ def _keys_create(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _keys_list(args: argparse.Namespace, settings: Settings) -> int:
-    records = _key_store(settings).list_keys()
+    keys, usage = _stores(settings)
+    now = keys.now()
+    rows = []
+    for record in keys.list_keys():
+        rows.append({
+            **record.to_json(),
+            "status": record.effective_status(now),
+            "lastUsedAt": usage.last_used(record.key_id),
+        })
     if args.json:
-        print(json.dumps([record.to_json() for record in records]))
+        print(json.dumps(rows))
         return 0
-    print(f"{'ID':<18}{'NAME':<20}{'CREATED':<27}{'STATUS':<9}{'QUOTA':>10}{'RATE/S':>8}")
-    for r in records:
-        quota = "-" if r.monthly_quota is None else str(r.monthly_quota)
-        rate = "-" if r.rate_limit is None else str(r.rate_limit)
-        print(f"{r.key_id:<18}{r.name[:19]:<20}{r.created_at:<27}{r.status:<9}{quota:>10}{rate:>8}")
+    print(f"{'ID':<18}{'NAME':<20}{'CREATED':<27}{'LAST USED':<27}{'STATUS':<10}{'QUOTA/MONTH':>12}{'RATE/S':>8}")
+    for r in rows:
+        quota = "-" if r["monthlyQuota"] is None else str(r["monthlyQuota"])
+        rate = "-" if r["rateLimit"] is None else str(r["rateLimit"])
+        status = r["status"]
+        print(f"{r['id']:<18}{r['name'][:19]:<20}{r['createdAt']:<27}{r['lastUsedAt'] or '-':<27}{status:<10}"
+              f"{quota:>12}{rate:>8}" + (f"  (revoked at {r['revokeAt']})" if status == "expiring" else ""))
+    return 0
+
+
+def _keys_rotate(args: argparse.Namespace, settings: Settings) -> int:
+    old, new, plaintext = _key_store(settings).rotate(args.key_id, grace_seconds=args.grace_seconds)
+    if args.json:
+        print(json.dumps({**new.to_json(), "key": plaintext, "replaces": old.to_json()}))
+        return 0
+    when = f"at {old.revoke_at}" if old.revoke_at and old.status == "active" else "now"
+    print(f"Rotated key {old.key_id} ({old.name}): it is refused {when}.")
+    print(f"New key {new.key_id}. Store it now: it is not shown again.")
+    print(plaintext)
+    return 0
+
+
+def _keys_update(args: argparse.Namespace, settings: Settings) -> int:
+    from .store.keys import UNCHANGED
+
+    changes = {}
+    if args.name is not None:
+        changes["name"] = args.name
+    if args.no_quota or args.monthly_quota is not None:
+        changes["monthly_quota"] = None if args.no_quota else args.monthly_quota
+    if args.no_rate_limit or args.rate_limit is not None:
+        changes["rate_limit"] = None if args.no_rate_limit else args.rate_limit
+    if not changes:
+        print("error: nothing to update: give --name, --monthly-quota/--no-quota or --rate-limit/--no-rate-limit",
+              file=sys.stderr)
+        return 2
+    record = _key_store(settings).update(args.key_id, **{k: changes.get(k, UNCHANGED) for k in changes})
+    if args.json:
+        print(json.dumps(record.to_json()))
+        return 0
+    quota = "unlimited" if record.monthly_quota is None else f"{record.monthly_quota}/month"
+    rate = "unlimited" if record.rate_limit is None else f"{record.rate_limit}/s"
+    print(f"Updated key {record.key_id} ({record.name}): quota {quota}, rate {rate}.")
     return 0
 
 

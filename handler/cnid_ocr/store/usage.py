@@ -15,7 +15,7 @@ from botocore.exceptions import ClientError
 
 from ..errors import QuotaExceeded, RateLimited
 from .dynamo import is_condition_failure, storage_errors
-from .keys import ApiKey, utc_now
+from .keys import ApiKey, timestamp, utc_now
 
 RATE_WINDOW_TTL_SECONDS = 120
 
@@ -70,6 +70,25 @@ class UsageStore:
             ).get("Item")
         return Usage.from_item(period, item)
 
+    def last_used(self, key_id: str) -> str | None:
+        """When the key was last counted (``lastUsedAt`` of its latest month), for `keys list`: one query per key,
+        nothing extra on the request path."""
+        with storage_errors():
+            items = self._client.query(
+                TableName=self._table,
+                KeyConditionExpression="keyId = :k AND #p BETWEEN :first AND :last",
+                ExpressionAttributeNames={"#p": "period"},
+                # Monthly counters only ('YYYY-MM'); the 'rate#...' windows sort after them.
+                ExpressionAttributeValues={
+                    ":k": {"S": key_id},
+                    ":first": {"S": "0000-00"},
+                    ":last": {"S": "9999-99"},
+                },
+                ScanIndexForward=False,
+                Limit=1,
+            ).get("Items", [])
+        return items[0].get("lastUsedAt", {}).get("S") if items else None
+
     def check_quota(self, key: ApiKey) -> Usage:
         """A cheap read before the expensive work: refuse early when the quota is already used up."""
         usage = self.current(key.key_id)
@@ -114,7 +133,7 @@ class UsageStore:
         would exceed the quota: the caller must then not deliver the result."""
         now = self._clock()
         period = period_of(now)
-        values = {":one": {"N": "1"}, ":now": {"S": now.isoformat(timespec="seconds")}}
+        values = {":one": {"N": "1"}, ":now": {"S": timestamp(now)}}
         outcome = "succeeded" if succeeded else "failed"
         update = f"ADD {outcome} :one SET lastUsedAt = :now"
         condition = None
