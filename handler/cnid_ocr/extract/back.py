@@ -48,15 +48,14 @@ def validity_lines(lines: Sequence[TextLine]) -> list[TextLine]:
 
 
 def anchors(lines: Sequence[TextLine]) -> list[TextLine]:
-    """Evidence of a back side: title and label boxes, plus a bare validity period if its label was not found.
+    """Evidence of a back side: title and label boxes, a validity period, a box naming a police authority.
 
-    Two distinct pieces are needed to call it a back side (one could be background text).
+    Two distinct boxes are needed to call it a back side (one could be background text).
     """
-    hits = locate_labels(lines)
-    found = [hit.line for hit in hits.values()]
-    if VALIDITY not in hits:
-        found += validity_lines(lines)[:1]
-    return found
+    found = [hit.line for hit in locate_labels(lines).values()]
+    found += validity_lines(lines)[:1]
+    found += [line for line in lines if line.text.endswith(_AUTHORITY_ENDINGS)][:1]
+    return list({id(line): line for line in found}.values())
 
 
 def read_back(lines: Sequence[TextLine], *, today: dt.date) -> SideResult:

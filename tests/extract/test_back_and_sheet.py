@@ -1,0 +1,175 @@
+"""The emblem side, both sides on one sheet, and images with no card."""
+
+import random
+
+import pytest
+from cardlines import TODAY, Sheet, back, front
+from cnid_ocr.errors import NoIdCardFound
+from cnid_ocr.extract import extract_card
+from cnid_ocr.extract.result import ALL_FIELDS, LONG_TERM
+from cnid_ocr.ocr.types import TextLine
+
+
+def read(sheet: Sheet):
+    return extract_card(sheet.lines, today=TODAY)
+
+
+def codes(reading):
+    return [(w.code, w.field) for w in reading.warnings]
+
+
+def test_plain_back():
+    reading = read(back())
+    assert reading.sides == ["back"]
+    assert reading.fields["issuingAuthority"] == "北京市公安局朝阳分局"
+    assert (reading.fields["validFrom"], reading.fields["validTo"]) == ("2015-03-01", "2035-03-01")
+    assert all(reading.fields[name] is None for name in ("name", "gender", "idNumber"))
+    assert reading.warnings == []
+
+
+def test_long_term_validity():
+    reading = read(back(validity="2010.07.15-长期"))
+    assert (reading.fields["validFrom"], reading.fields["validTo"]) == ("2010-07-15", LONG_TERM)
+    assert reading.warnings == []
+
+
+@pytest.mark.parametrize("validity", ["2015.03.01—2035.03.01", "2015.03.01一2035.03.01", "20150301-20350301"])
+def test_validity_ocr_variants(validity):
+    reading = read(back(validity=validity))
+    assert (reading.fields["validFrom"], reading.fields["validTo"]) == ("2015-03-01", "2035-03-01")
+
+
+def test_labels_merged_and_misread():
+    reading = read(
+        back(
+            merge={"签发机关", "有效期限"},
+            labels={"签发机关": "签发机美", "有效期限": "有效朋限"},
+            validity="2020.01.01-长期",
+        )
+    )
+    assert reading.fields["issuingAuthority"] == "北京市公安局朝阳分局"
+    assert (reading.fields["validFrom"], reading.fields["validTo"]) == ("2020-01-01", LONG_TERM)
+
+
+def test_expired_card():
+    reading = read(back(validity="2005.03.01-2025.03.01"))
+    assert reading.fields["validTo"] == "2025-03-01"  # still returned as printed
+    assert codes(reading) == [("card_expired", "validTo")]
+
+
+def test_card_valid_until_today_is_not_expired():
+    assert read(back(validity="2005.06.01-2025.06.01")).warnings == []
+
+
+def test_nonexistent_validity_dates():
+    reading = read(back(validity="2015.02.29-2035.02.29"))  # 2015 is not a leap year
+    assert reading.fields["validFrom"] is None and reading.fields["validTo"] is None
+    assert codes(reading) == [("invalid_date", "validFrom"), ("invalid_date", "validTo")]
+
+
+def test_validity_end_before_start():
+    reading = read(back(validity="2035.03.01-2015.03.01"))
+    assert ("invalid_date", "validFrom") in codes(reading) or ("invalid_date", "validTo") in codes(reading)
+    assert reading.fields["validTo"] == "2015-03-01"
+
+
+def test_wrapped_authority():
+    sheet = back(authority="新疆维吾尔自治区伊犁哈萨克")
+    sheet.box("自治州公安局", 300, 420)
+    assert read(sheet).fields["issuingAuthority"] == "新疆维吾尔自治区伊犁哈萨克自治州公安局"
+
+
+def test_back_without_titles_and_authority_label():
+    sheet = back()
+    sheet.remove("中华人民共和国")
+    sheet.remove("居民身份证")
+    sheet.remove("签发机关")
+    reading = read(sheet)
+    assert reading.sides == ["back"]
+    assert reading.fields["issuingAuthority"] == "北京市公安局朝阳分局"
+    assert reading.fields["validTo"] == "2035-03-01"
+
+
+def test_missing_back_field_is_incomplete():
+    sheet = back()
+    sheet.remove("北京市公安局朝阳分局")
+    reading = read(sheet)
+    assert reading.fields["issuingAuthority"] is None
+    assert codes(reading) == [("incomplete_card", "issuingAuthority")]
+
+
+# --- both sides on one sheet ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "place",
+    [
+        {"front": (0, 0), "back": (0, 650)},  # photocopy: front above back
+        {"front": (0, 650), "back": (0, 0)},  # back above front
+        {"front": (0, 0), "back": (950, 0)},  # side by side
+        {"front": (120, 40), "back": (0, 610)},  # not aligned
+    ],
+)
+def test_both_sides_on_one_sheet(place):
+    sheet = Sheet(scale=1.6, dx=80, dy=50)
+    front(sheet, x0=place["front"][0], y0=place["front"][1], address=("湖南省长沙市岳麓区", "麓山南路2号"))
+    back(
+        sheet,
+        x0=place["back"][0],
+        y0=place["back"][1],
+        authority="长沙市公安局岳麓分局",
+        validity="2018.05.20-2038.05.20",
+    )
+    sheet.box("复印无效", 300, 600, width=400, height=80)
+    random.Random(7).shuffle(sheet.lines)
+    reading = read(sheet)
+    assert reading.sides == ["front", "back"]
+    assert reading.fields["name"] == "张三"
+    assert reading.fields["address"] == "湖南省长沙市岳麓区麓山南路2号"
+    assert reading.fields["idNumber"] == "110105194912310038"
+    assert reading.fields["issuingAuthority"] == "长沙市公安局岳麓分局"
+    assert reading.fields["validTo"] == "2038-05-20"
+    assert reading.warnings == []
+
+
+# --- no card ----------------------------------------------------------------------------------------------------
+
+
+def _line(text, top):
+    return TextLine.from_rect(text, 0.99, 10, top, 10 + 26 * len(text), top + 26)
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        [],
+        [_line("今天天气很好", 10), _line("会议纪要2024年3月5日", 60)],
+        [_line("姓名", 10)],  # one label alone is not a card
+        [_line("出生证明", 10), _line("1990年1月1日", 50)],
+        [_line("110105194912310037", 10)],  # a number with a bad checksum and nothing else
+        [_line("有效期内使用", 10)],
+    ],
+)
+def test_no_card_raises(lines):
+    with pytest.raises(NoIdCardFound):
+        extract_card(lines, today=TODAY)
+
+
+def test_a_valid_number_alone_is_a_front():
+    reading = extract_card([_line("110105194912310038", 10)], today=TODAY)
+    assert reading.sides == ["front"]
+    assert reading.fields["idNumber"] == "110105194912310038"
+    assert {w.field for w in reading.warnings if w.code == "incomplete_card"} == {
+        "name",
+        "gender",
+        "ethnicity",
+        "dateOfBirth",
+        "address",
+    }
+
+
+def test_body_keys_are_stable():
+    body = read(front(back(), y0=700)).to_body()
+    assert set(body) == set(ALL_FIELDS) | {"sides", "confidence", "warnings"}
+    assert body["sides"] == ["front", "back"]
+    assert set(body["confidence"]) == set(ALL_FIELDS)
