@@ -317,3 +317,24 @@ def test_address_starting_with_min_is_not_a_label():
     reading = read(front(address=("广西壮族自治区南宁市青秀区", "民主路100号")))
     assert reading.fields["address"] == "广西壮族自治区南宁市青秀区民主路100号"
     assert reading.fields["ethnicity"] == "汉"
+
+
+def test_values_found_when_their_labels_were_not_read():
+    # Faint blue labels can vanish on greyscale copies; the values still sit on their rows.
+    sheet = front(address=("湖南省长沙市岳麓区", "麓山南路2号"))
+    for label in ("姓名", "出生"):
+        sheet.remove(label)
+    reading = read(sheet)
+    assert reading.fields["name"] == "张三"
+    assert reading.fields["dateOfBirth"] == "1949-12-31"
+    assert reading.fields["address"] == "湖南省长沙市岳麓区麓山南路2号"
+    assert reading.warnings == []
+
+
+def test_number_with_a_future_birth_date():
+    number = id_number("110105", "20300101", "003")
+    reading = read(front(number=number, birth=("2030", "1", "1")))
+    assert reading.fields["idNumber"] == number
+    assert ("invalid_date", "idNumber") in [(w.code, w.field) for w in reading.warnings]
+    assert ("invalid_date", "dateOfBirth") in [(w.code, w.field) for w in reading.warnings]
+    assert reading.fields["dateOfBirth"] == "2030-01-01"  # printed values are never changed by a warning

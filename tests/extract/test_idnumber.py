@@ -139,6 +139,6 @@ def test_repair_only_uses_listed_confusions():
     true = id_number("110105", "19900101", "004")
     misread = true[:15] + "2" + true[16:]  # 0 read as 2: not a listed confusion
     assert not idnumber.parse(misread, today=TODAY).checksum_ok
-    assert idnumber.repair(misread, today=TODAY, birth_date=dt.date(1990, 1, 1), sex="女") is None or (
-        idnumber.repair(misread, today=TODAY, birth_date=dt.date(1990, 1, 1), sex="女").position != 15
-    )
+    candidates = idnumber.repair_candidates(misread, today=TODAY, birth_date=dt.date(1990, 1, 1), sex="女")
+    assert true not in {c.value for c in candidates}
+    assert all(c.position != 15 for c in candidates)

@@ -103,6 +103,36 @@ def _row_read(hit: LabelHit, others: Sequence[TextLine], h: float, *, max_gap: f
     return Read.join(parts)
 
 
+def _unlabelled_row(
+    layout: FrontLayout,
+    others: Sequence[TextLine],
+    top: float | None,
+    bottom: float | None,
+    *,
+    nearest: str,
+    digits: bool = False,
+) -> Read | None:
+    """A value whose label was not read (faint blue print): the row in the value column between two known rows."""
+    h, column_x = layout.h, layout.column_x
+    if column_x is None or top is None or bottom is None:
+        return None
+    starts = [
+        line
+        for line in others
+        if top < line.center_y < bottom
+        and column_x + 1.5 * h <= line.left <= column_x + 9 * h
+        and not _looks_like_number(line.text)
+        and (not digits or any(ch.isdigit() for ch in line.text))
+    ]
+    if not starts:
+        return None
+    pick = max if nearest == "below" else min
+    start = pick(starts, key=lambda line: line.center_y)
+    row = sorted([line for line in starts if same_row(line, start)], key=lambda line: line.left)[0]
+    chained = [row] + chain_right(row, others, h, max_gap=3.0)
+    return Read.join((line.text, line) for line in chained)
+
+
 def _digits_read(read: Read | None) -> Read | None:
     """The part of a row read that carries digits (the blue 年/月/日 glyphs should not lower a date's confidence)."""
     if read is None:
@@ -222,8 +252,13 @@ def read_front(lines: Sequence[TextLine], *, today: dt.date) -> SideResult:
     others = [line for line in lines if id(line) not in label_ids]
     out = SideResult()
 
-    # 姓名
-    name_read = _row_read(labels["姓名"], others, h) if "姓名" in labels else None
+    gender_row = labels.get("性别") or labels.get("民族")
+    # 姓名 (if its label was lost: the value row right above the 性别 row)
+    if "姓名" in labels:
+        name_read = _row_read(labels["姓名"], others, h)
+    else:
+        bottom = gender_row.line.top if gender_row else None
+        name_read = _unlabelled_row(layout, others, bottom - 3 * h if bottom else None, bottom, nearest="below")
     name = normalize_name(name_read.text) if name_read else ""
     out.set("name", name or None, name_read.score if name_read else None)
 
@@ -231,7 +266,12 @@ def read_front(lines: Sequence[TextLine], *, today: dt.date) -> SideResult:
     gender_read, ethnic_read = _gender_ethnic_reads(layout, others)
 
     # 出生
-    birth_read = _digits_read(_row_read(labels["出生"], others, h)) if "出生" in labels else None
+    if "出生" in labels:
+        birth_read = _digits_read(_row_read(labels["出生"], others, h))
+    else:  # between the 性别 row and the 住址 row
+        top = gender_row.line.bottom if gender_row else None
+        bottom = labels["住址"].line.top if "住址" in labels else (top + 3 * h if top else None)
+        birth_read = _digits_read(_unlabelled_row(layout, others, top, bottom, nearest="above", digits=True))
     birth: dt.date | None = None
     if birth_read:
         try:
