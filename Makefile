@@ -40,3 +40,23 @@ node-examples:
 	@if command -v npm >/dev/null 2>&1 && [ ! -d examples/node_modules ]; then \
 		npm install --prefix examples --no-audit --no-fund --silent; \
 	fi
+
+# ---- Deployment: the OCR layer and local invokes (see layers/ocr/Makefile, tools/invoke.py) ----
+ARCH ?= arm64
+PY   ?= 3.12
+.PHONY: layer layer-size events invoke
+
+# The Lambda layer for ARCH/PY (pinned wheels, pruned), then the function + layer size check (fails over the limit).
+layer:
+	$(MAKE) -C layers/ocr size ARCH=$(ARCH) PY=$(PY) PYTHON=$(abspath $(BIN))/python
+
+layer-size: layer
+
+# Regenerate the API Gateway (HTTP API, payload 2.0) events in events/ from generated card images.
+events: $(BIN)/.installed
+	$(BIN)/python events/make_events.py
+
+# What `sam local invoke -e EVENT` does, without Docker: make invoke EVENT=events/front-card.json [ARGS='--api-key K']
+EVENT ?= events/front-card.json
+invoke: $(BIN)/.installed
+	$(BIN)/python tools/invoke.py $(EVENT) $(ARGS)
