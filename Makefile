@@ -60,3 +60,13 @@ events: $(BIN)/.installed
 EVENT ?= events/front-card.json
 invoke: $(BIN)/.installed
 	$(BIN)/python tools/invoke.py $(EVENT) $(ARGS)
+
+# Accuracy benchmark (issue 3): BENCH_N synthetic card images (fixed seed) through the real pipeline; prints
+# per-field and whole-card exact-match accuracy, time per image and the worst errors. Options: see
+# `python tools/bench_accuracy.py --help` (e.g. --only stamp, --save DIR, --json FILE); pass them in BENCH_ARGS.
+BENCH_N    ?= 300
+BENCH_SEED ?= 1234
+BENCH_ARGS ?=
+.PHONY: bench-accuracy
+bench-accuracy: $(BIN)/.installed fonts
+	$(BIN)/python tools/bench_accuracy.py --n $(BENCH_N) --seed $(BENCH_SEED) $(BENCH_ARGS)

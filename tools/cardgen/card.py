@@ -67,10 +67,11 @@ def _canvas(style: CardStyle, scale: float, back: bool) -> Image.Image:
     for k in range(int(rng.integers(12, 28))):
         r = (60 + 4 * k) * scale
         ang = k * math.pi / 14
-        box = (cx - r, cy - r * 0.6, cx + r, cy + r * 0.6)
-        ell = Image.new("RGBA", (w, h), (0, 0, 0, 0))
-        ImageDraw.Draw(ell).ellipse(box, outline=(*col, 28), width=max(1, round(scale)))
-        overlay.alpha_composite(ell.rotate(math.degrees(ang), center=(cx, cy)))
+        t = np.linspace(0, 2 * math.pi, 90)
+        ex, ey = r * np.cos(t), 0.6 * r * np.sin(t)
+        pts = list(zip(cx + ex * math.cos(ang) - ey * math.sin(ang), cy + ex * math.sin(ang) + ey * math.cos(ang),
+                       strict=True))
+        draw.line(pts, fill=(*col, 28), width=max(1, round(scale)))
     canvas = Image.alpha_composite(canvas.convert("RGBA"), overlay)
     return canvas
 

@@ -39,6 +39,16 @@ def stamp(rng: np.random.Generator, card: Image.Image) -> Image.Image:
     return out
 
 
+def soft(mask: np.ndarray, sigma: float) -> np.ndarray:
+    """Gaussian blur of a single-channel mask; large sigmas are done at reduced resolution (fast)."""
+    if sigma <= 3:
+        return cv2.GaussianBlur(mask, (0, 0), max(sigma, 0.5))
+    h, w = mask.shape[:2]
+    k = 3 / sigma
+    small = cv2.resize(mask, (max(2, round(w * k)), max(2, round(h * k))), interpolation=cv2.INTER_AREA)
+    return cv2.resize(cv2.GaussianBlur(small, (0, 0), 3), (w, h), interpolation=cv2.INTER_LINEAR)
+
+
 def quad_for(rng: np.random.Generator, obj_w: float, obj_h: float, angle_deg: float, persp: float,
              center: tuple[float, float]) -> np.ndarray:
     """Corners (TL, TR, BR, BL of the object) after keystone, jitter, rotation and translation."""
@@ -83,7 +93,7 @@ def paste(bg: np.ndarray, obj: Image.Image, quad: np.ndarray, shadow: float = 0.
         size = float(np.linalg.norm(quad[1] - quad[0]))
         off = np.float32([[1, 0, size * 0.012], [0, 1, size * 0.018]])
         sh = cv2.warpAffine(alpha[..., 0], off, (w, h))
-        sh = cv2.GaussianBlur(sh, (0, 0), max(1.0, size * 0.015))
+        sh = soft(sh, max(1.0, size * 0.015))
         bg = bg * (1 - shadow * sh[..., None])
     out = bg * (1 - alpha) + warped[..., :3] * alpha
     return out, alpha[..., 0]
@@ -102,7 +112,7 @@ def lighting(rng: np.random.Generator, img: np.ndarray, quad: np.ndarray, tags: 
         pts = np.array([[cx + rng.uniform(-1, 1) * w, cy + rng.uniform(-1, 1) * h] for _ in range(4)], np.int32)
         mask = np.zeros((h, w), np.float32)
         cv2.fillPoly(mask, [pts], 1.0)
-        mask = cv2.GaussianBlur(mask, (0, 0), max(2.0, rng.uniform(0.01, 0.06) * max(w, h)))
+        mask = soft(mask, max(2.0, rng.uniform(0.01, 0.06) * max(w, h)))
         img = img * (1 - rng.uniform(0.2, 0.5) * mask[..., None])
     if rng.random() < glare_p:
         tags.append("glare")
@@ -111,7 +121,9 @@ def lighting(rng: np.random.Generator, img: np.ndarray, quad: np.ndarray, tags: 
             gx, gy = wts @ quad
             sx, sy = rng.uniform(0.03, 0.14, 2) * size
             yy, xx = np.ogrid[0:h, 0:w]
-            g = np.exp(-(((xx - gx) / sx) ** 2 + ((yy - gy) / sy) ** 2) / 2).astype(np.float32)
+            gxs = np.exp(-(((xx - gx) / sx) ** 2) / 2).astype(np.float32)
+            gys = np.exp(-(((yy - gy) / sy) ** 2) / 2).astype(np.float32)
+            g = gys * gxs
             img = img + (255 - img) * (rng.uniform(0.35, 0.8) * g)[..., None]
     return img
 

@@ -59,7 +59,7 @@ def _angle(rng: np.random.Generator, tags: list[str], upright_p: float = 0.45) -
     else:
         a = float(rng.uniform(0, 360))
     q = round(a / 90) % 4 * 90
-    tags.append(f"rot{q}" if abs((a - q + 180) % 360 - 180) < 25 else "rot_any")
+    tags.append(f"rot{q}" if abs((a - q + 180) % 360 - 180) < 12 else "rot_any")
     return a
 
 
@@ -101,7 +101,7 @@ def _photo(rng: np.random.Generator, obj_fn, aspect: float, tags: list[str], min
     bg = scene.background(rng, bg_kind, w, h)
     if rng.random() < 0.4:
         tags.append("clutter")
-        bg = scene.clutter(rng, bg)
+        bg = scene.clutter(rng, bg, ow * 28 / CARD_W)
     persp = rng.uniform(0, 0.14) if rng.random() < 0.8 else 0.0
     if persp > 0.07:
         tags.append("perspective")
@@ -133,7 +133,8 @@ def _flat(rng: np.random.Generator, cards: list[Image.Image], card_px: float, ta
         top = (h - content_h) / 2 + rng.uniform(-0.3, 0.3) * (h - content_h) / 2
     left = (w - card_px) / 2 + rng.uniform(-0.3, 0.3) * (w - card_px) / 2
     # Copy paper or the scanner lid: light and nearly uniform.
-    paper = np.clip(scene.background(rng, "plain", w, h) * 0.15 + rng.uniform(200, 225), 0, 255)
+    paper = scene.background(rng, "plain", w, h)
+    paper = np.clip((paper.mean(axis=2, keepdims=True) * 0.8 + paper * 0.2) * 0.15 + rng.uniform(200, 225), 0, 255)
     tilt = rng.normal(0, 0.8)
     img = paper
     for i, card in enumerate(cards):

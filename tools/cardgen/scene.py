@@ -24,11 +24,15 @@ def _wood(rng: np.random.Generator, w: int, h: int) -> np.ndarray:
     angle = rng.uniform(0, math.pi)
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     u = xx * math.cos(angle) + yy * math.sin(angle)
-    warp = low_freq(rng, w, h, 5, -1, 1) * rng.uniform(10, 40)
-    period = rng.uniform(12, 40) * max(w, h) / 1000
-    rings = np.sin((u + warp) * 2 * math.pi / period)
-    grain = cv2.GaussianBlur(rng.normal(0, 1, (h, w)).astype(np.float32), (0, 0), 1.2)
-    shade = 1 + 0.12 * rings + 0.05 * grain
+    v = -xx * math.sin(angle) + yy * math.cos(angle)
+    scale = max(w, h) / 1000
+    warp = low_freq(rng, w, h, 4, -1, 1) * rng.uniform(20, 80) * scale
+    period = rng.uniform(25, 90) * scale
+    rings = np.sin((u + warp + 6 * scale * np.sin(v / (rng.uniform(80, 300) * scale))) * 2 * math.pi / period)
+    rings = np.sign(rings) * np.abs(rings) ** 3  # thin dark late-wood bands
+    streaks = cv2.resize(rng.normal(0, 1, (max(2, h // 6), max(2, w // 6))).astype(np.float32), (w, h))
+    streaks = cv2.GaussianBlur(streaks, (0, 0), 1.0)
+    shade = low_freq(rng, w, h, 3, 0.85, 1.1) * (1 + 0.08 * rings + 0.04 * streaks)
     return base[None, None, :] * shade[..., None]
 
 
@@ -74,8 +78,8 @@ def background(rng: np.random.Generator, kind: str, w: int, h: int) -> np.ndarra
     return np.clip(img, 0, 255).astype(np.float32)
 
 
-def clutter(rng: np.random.Generator, img: np.ndarray, text: bool = True) -> np.ndarray:
-    """Random shapes and unrelated text (receipts, notes, prices) over the background."""
+def clutter(rng: np.random.Generator, img: np.ndarray, text_px: float, text: bool = True) -> np.ndarray:
+    """Random shapes and unrelated text (receipts, notes, prices; glyphs about text_px high) on the background."""
     h, w = img.shape[:2]
     pil = Image.fromarray(np.clip(img, 0, 255).astype(np.uint8), "RGB").convert("RGBA")
     layer = Image.new("RGBA", (w, h), (0, 0, 0, 0))
@@ -101,7 +105,7 @@ def clutter(rng: np.random.Generator, img: np.ndarray, text: bool = True) -> np.
         for _ in range(int(rng.integers(1, 6))):
             # A white slip of paper with a few lines of text.
             x, y = rng.uniform(-0.1, 0.9) * w, rng.uniform(-0.1, 0.9) * h
-            size = max(10, int(rng.uniform(0.015, 0.035) * unit))
+            size = max(10, int(rng.uniform(0.6, 1.6) * text_px))
             lines = [data.CLUTTER_TEXT[int(rng.integers(len(data.CLUTTER_TEXT)))] +
                      (f" {rng.integers(1, 999)}" if rng.random() < 0.5 else "") for _ in range(int(rng.integers(1, 5)))]
             spec = specs[int(rng.integers(len(specs)))]

@@ -1,0 +1,255 @@
+"""Accuracy benchmark: synthetic ID-card images with ground truth through the real pipeline.
+
+    python tools/bench_accuracy.py --n 300 --seed 1234            # the benchmark (make bench-accuracy)
+    python tools/bench_accuracy.py --n 20 --only stamp --save out  # a few stamped images, dumped for inspection
+    python tools/bench_accuracy.py --n 20 --engine raw             # plain RapidOCR: is the printed text readable?
+
+Prints per-field exact-match accuracy, whole-card accuracy (every field of the sides present exact), time per
+image (mean/p50/p95, the reader's work only, not generation), accuracy by kind and condition, and the worst errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # `cardgen` without installing the project
+
+from cardgen import KINDS, MODIFIERS, Sample, generate  # noqa: E402
+
+FRONT_FIELDS = ("name", "gender", "ethnicity", "dateOfBirth", "address", "idNumber")
+BACK_FIELDS = ("issuingAuthority", "validFrom", "validTo")
+FIELDS = FRONT_FIELDS + BACK_FIELDS
+# Condition tags worth a line of their own in the accuracy breakdown.
+CONDITION_TAGS = frozenset({"front", "back", "stamp", "grey", "glare", "shadow", "blur", "motion_blur", "noise",
+                            "perspective", "clutter", "rot0", "rot90", "rot180", "rot270", "rot_any", "sheet_photo",
+                            "png"})
+
+
+def condition_groups(tags: list[str]) -> set[str]:
+    groups = set()
+    for t in tags:
+        if t in CONDITION_TAGS or t.startswith("bg_"):
+            groups.add(t)
+        elif t.startswith(("exif", "turned")):
+            groups.add(t.rstrip("0123456789"))
+        elif t.startswith("jpeg_q"):
+            groups.add("jpeg_q<60" if int(t[6:]) < 60 else "jpeg_q>=60")
+        elif t.startswith("webp"):
+            groups.add("webp")
+    return groups
+
+
+@dataclass
+class Result:
+    sample: Sample
+    got: dict
+    error: str | None
+    seconds: float
+    wrong: dict[str, tuple[object, object]] = field(default_factory=dict)  # field -> (expected, got)
+    sides_ok: bool = True
+
+    @property
+    def card_ok(self) -> bool:
+        return self.error is None and not self.wrong and self.sides_ok
+
+
+def pipeline_reader() -> Callable[[bytes], dict]:
+    from cnid_ocr.errors import ApiError
+    from cnid_ocr.pipeline import CardReader
+
+    reader = CardReader.create()
+
+    def read(data: bytes) -> dict:
+        try:
+            return reader.read(data)
+        except ApiError as exc:
+            return {"_error": f"{exc.status} {exc.code}"}
+
+    return read
+
+
+def raw_reader() -> Callable[[bytes], dict]:
+    """Plain RapidOCR, no extraction: a field counts as read when its printed form appears in the joined text."""
+    import io
+
+    import numpy as np
+    from PIL import Image, ImageOps
+    from rapidocr import RapidOCR
+
+    engine = RapidOCR(params={"Global.log_level": "warning"})
+
+    def read(data: bytes) -> dict:
+        img = ImageOps.exif_transpose(Image.open(io.BytesIO(data))).convert("RGB")
+        arr = np.asarray(img)
+        texts: list[str] = []
+        for k in range(4):  # no orientation handling in plain OCR: try the quarter turns, keep the richest
+            out = engine(np.ascontiguousarray(np.rot90(arr, k)))
+            t = [str(x) for x in (out.txts or ())]
+            if len("".join(t)) > len("".join(texts)):
+                texts = t
+            if any(len(x) >= 15 for x in t):
+                break
+        return {"_text": "".join(texts).replace(" ", "")}
+
+    return read
+
+
+def printed_forms(truth: dict) -> dict[str, str]:
+    """What each field looks like on the card (for the raw engine's substring check)."""
+    out: dict[str, str] = {}
+    for k in FIELDS:
+        v = truth.get(k)
+        if v is None:
+            continue
+        if k == "dateOfBirth":
+            y, m, d = v.split("-")
+            v = f"{y}年{int(m)}月{int(d)}日"
+        elif k in ("validFrom", "validTo") and v != "长期":
+            v = v.replace("-", ".")
+        out[k] = v
+    return out
+
+
+def score(sample: Sample, got: dict, seconds: float, raw: bool) -> Result:
+    error = got.get("_error")
+    res = Result(sample, got, error, seconds)
+    truth = sample.truth
+    if raw:
+        text = got.get("_text", "")
+        for k, v in printed_forms(truth).items():
+            if v not in text:
+                res.wrong[k] = (v, "(not in OCR text)")
+        return res
+    for k in FIELDS:
+        if truth.get(k) is not None and got.get(k) != truth[k]:
+            res.wrong[k] = (truth[k], got.get(k))
+    res.sides_ok = sorted(got.get("sides") or []) == sorted(truth["sides"])
+    return res
+
+
+def pct(a: int, b: int) -> str:
+    return f"{100 * a / b:6.2f}% ({a}/{b})" if b else "   n/a"
+
+
+def report(results: list[Result], worst: int, raw: bool) -> dict:
+    n = len(results)
+    summary: dict = {"n": n, "fields": {}}
+    print(f"\n== {'RAW OCR text check' if raw else 'Pipeline'}: {n} images ==")
+    print(f"{'field':<18}{'exact match':>24}")
+    for k in FIELDS:
+        relevant = [r for r in results if r.sample.truth.get(k) is not None]
+        ok = sum(1 for r in relevant if r.error is None and k not in r.wrong)
+        summary["fields"][k] = ok / len(relevant) if relevant else None
+        print(f"{k:<18}{pct(ok, len(relevant)):>24}")
+    if not raw:
+        sides_ok = sum(r.sides_ok for r in results)
+        print(f"{'sides':<18}{pct(sides_ok, n):>24}")
+    cards_ok = sum(r.card_ok for r in results)
+    summary["card"] = cards_ok / n if n else None
+    print(f"{'WHOLE CARD':<18}{pct(cards_ok, n):>24}")
+    errors = Counter(r.error for r in results if r.error)
+    if errors:
+        print("errors: " + ", ".join(f"{e} x{c}" for e, c in errors.most_common()))
+    times = sorted(r.seconds for r in results)
+    if times:
+        p = lambda q: times[min(len(times) - 1, int(q * len(times)))]  # noqa: E731
+        summary["time"] = {"mean": statistics.fmean(times), "p50": p(0.5), "p95": p(0.95), "max": times[-1]}
+        print(f"time per image: mean {statistics.fmean(times):.2f}s  p50 {p(0.5):.2f}s  p95 {p(0.95):.2f}s  "
+              f"max {times[-1]:.2f}s")
+
+    groups: dict[str, list[Result]] = defaultdict(list)
+    for r in results:
+        groups["kind=" + r.sample.kind].append(r)
+        for g in condition_groups(r.sample.tags):
+            groups[g].append(r)
+    print("\nwhole-card accuracy by kind / condition:")
+    for g in sorted(groups, key=lambda g: (not g.startswith("kind="), g)):
+        rs = groups[g]
+        print(f"  {g:<16}{pct(sum(r.card_ok for r in rs), len(rs)):>24}")
+
+    bad = sorted((r for r in results if not r.card_ok), key=lambda r: (-(len(r.wrong) + 10 * bool(r.error)),
+                                                                        r.sample.index))
+    if bad:
+        print(f"\nworst errors ({min(worst, len(bad))} of {len(bad)} imperfect images):")
+    for r in bad[:worst]:
+        s = r.sample
+        print(f"- {s.filename} [{' '.join(s.tags)}] {r.seconds:.2f}s")
+        if r.error:
+            print(f"    ERROR {r.error}")
+        if not r.sides_ok and not r.error:
+            print(f"    sides: expected {s.truth['sides']} got {r.got.get('sides')}")
+        for k, (exp, got) in r.wrong.items():
+            if not r.error:
+                print(f"    {k}: expected {exp!r} got {got!r}")
+        if r.got.get("warnings") and not r.error:
+            print(f"    warnings: {r.got['warnings']}")
+    return summary
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=300, help="number of images (default 300)")
+    ap.add_argument("--seed", type=int, default=1234, help="generator seed (default 1234)")
+    ap.add_argument("--start", type=int, default=0, help="first sample index (to re-run a slice of a set)")
+    ap.add_argument("--only", choices=KINDS + MODIFIERS, help="generate only this kind/condition")
+    ap.add_argument("--save", type=Path, metavar="DIR", help="also write the images and truth.jsonl to DIR")
+    ap.add_argument("--engine", choices=("pipeline", "raw"), default="pipeline",
+                    help="pipeline: cnid_ocr CardReader (default); raw: plain RapidOCR text containment")
+    ap.add_argument("--worst", type=int, default=25, help="how many imperfect images to list")
+    ap.add_argument("--json", type=Path, metavar="FILE", help="write the summary and per-image results as JSON")
+    ap.add_argument("--fail-under", type=float, metavar="PCT", help="exit 1 if whole-card accuracy is below PCT")
+    ap.add_argument("-v", "--verbose", action="store_true", help="one line per image as it is read")
+    args = ap.parse_args(argv)
+
+    raw = args.engine == "raw"
+    read = raw_reader() if raw else pipeline_reader()
+    if args.save:
+        args.save.mkdir(parents=True, exist_ok=True)
+        truth_file = (args.save / "truth.jsonl").open("w", encoding="utf-8")
+    results: list[Result] = []
+    t0 = time.perf_counter()
+    gen_seconds = 0.0
+    samples = generate(args.seed, args.n, only=args.only, start=args.start)
+    for i in range(args.n):
+        g0 = time.perf_counter()
+        sample = next(samples)
+        gen_seconds += time.perf_counter() - g0
+        if args.save:
+            (args.save / sample.filename).write_bytes(sample.data)
+            truth_file.write(json.dumps({"file": sample.filename, "kind": sample.kind, "tags": sample.tags,
+                                         "truth": sample.truth}, ensure_ascii=False) + "\n")
+        r0 = time.perf_counter()
+        got = read(sample.data)
+        res = score(sample, got, time.perf_counter() - r0, raw)
+        results.append(res)
+        if args.verbose:
+            status = "OK " if res.card_ok else f"BAD {res.error or ','.join(res.wrong) or 'sides'}"
+            print(f"[{i + 1}/{args.n}] {sample.filename} {res.seconds:.2f}s {status}", flush=True)
+        elif (i + 1) % 25 == 0:
+            print(f"  {i + 1}/{args.n} images, {time.perf_counter() - t0:.0f}s", file=sys.stderr, flush=True)
+    if args.save:
+        truth_file.close()
+    print(f"seed {args.seed}, n {args.n}, only {args.only or '-'}; generation {gen_seconds:.0f}s, "
+          f"total {time.perf_counter() - t0:.0f}s")
+    summary = report(results, args.worst, raw)
+    if args.json:
+        per_image = [{"file": r.sample.filename, "tags": r.sample.tags, "seconds": round(r.seconds, 3),
+                      "error": r.error, "wrong": {k: list(v) for k, v in r.wrong.items()}} for r in results]
+        args.json.write_text(json.dumps({"seed": args.seed, "summary": summary, "images": per_image},
+                                        ensure_ascii=False, indent=1), encoding="utf-8")
+    if args.fail_under is not None and (summary["card"] or 0) * 100 < args.fail_under:
+        print(f"whole-card accuracy below {args.fail_under}%", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
