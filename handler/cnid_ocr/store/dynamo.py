@@ -13,6 +13,8 @@ from ..errors import StorageUnavailable
 
 # Error codes that mean "the store said no to this condition": the caller maps them to a domain error.
 CONDITION_FAILED = "ConditionalCheckFailedException"
+# A throttled or unreachable store is usually back within seconds.
+RETRY_SOON = {"Retry-After": "1"}
 
 
 def make_dynamodb_client(region: str, endpoint_url: str | None = None):
@@ -40,6 +42,6 @@ def storage_errors() -> Iterator[None]:
     except ClientError as exc:
         if is_condition_failure(exc):
             raise
-        raise StorageUnavailable() from exc
+        raise StorageUnavailable(headers=dict(RETRY_SOON)) from exc
     except BotoCoreError as exc:
-        raise StorageUnavailable() from exc
+        raise StorageUnavailable(headers=dict(RETRY_SOON)) from exc
