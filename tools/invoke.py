@@ -28,6 +28,7 @@ import argparse
 import base64
 import contextlib
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -228,17 +229,15 @@ def module_origins(roots: dict[str, str]) -> dict[str, str]:
             continue
         real = os.path.realpath(file)
         origin = next((label for label, root in roots.items() if real.startswith(root + os.sep)), None)
-        if origin is None and any(real.startswith(s + os.sep) for s in stdlib):
+        if origin is None and any(real.startswith(s + os.sep) for s in stdlib) and "-packages" not in real:
             origin = "stdlib"
-        if origin is None and "site-packages" not in real and "dist-packages" not in real:
-            # e.g. lib-dynload inside the stdlib dir is caught above; anything else is reported as is.
-            origin = "stdlib" if any(real.startswith(os.path.dirname(s)) for s in stdlib) else None
         origins[name] = origin or f"OTHER:{real}"
     return origins
 
 
 def child_main(argv: list[str]) -> int:
-    """Isolated child: `python -I -S invoke.py --child SPEC.json`; prints one JSON document on stdout."""
+    """Isolated child: `python -I -S invoke.py --child SPEC.json`; writes its report to the spec's "output" file
+    (stdout and stderr are the function's log, as on Lambda)."""
     spec = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
     roots = {label: os.path.realpath(path) for label, path in spec["paths"].items()}
     # Lambda's order: /var/task, /opt/python, then the runtime's own packages (boto3).
@@ -249,7 +248,8 @@ def child_main(argv: list[str]) -> int:
     for _, event in events:
         inject_api_key(event, spec.get("apiKey"))
     results = invoke_all(function, events)
-    json.dump({"results": results, "origins": module_origins(roots), "sysPath": sys.path}, sys.stdout)
+    report = {"results": results, "origins": module_origins(roots), "sysPath": sys.path}
+    Path(spec["output"]).write_text(json.dumps(report), encoding="utf-8")
     return 0
 
 
@@ -270,7 +270,6 @@ def inject_api_key(event: dict, api_key: str | None) -> None:
 def local_storage(function: dict[str, Any], template_path: Path, api_key: str):
     """Yields the environment additions for the store: an external DynamoDB endpoint or an embedded moto server."""
     import boto3
-
     from cnid_ocr.store.keys import KeyStore
     from cnid_ocr.store.tables import create_tables_from_template
 
@@ -282,10 +281,10 @@ def local_storage(function: dict[str, Any], template_path: Path, api_key: str):
     extra = {"AWS_ACCESS_KEY_ID": os.environ["AWS_ACCESS_KEY_ID"],
              "AWS_SECRET_ACCESS_KEY": os.environ["AWS_SECRET_ACCESS_KEY"]}
     if not endpoint:
+        from cnid_ocr.local import free_port
         from moto.server import ThreadedMotoServer
 
-        from cnid_ocr.local import free_port
-
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access log
         port = free_port()
         server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
         server.start()
@@ -383,23 +382,27 @@ def run_isolated(args: argparse.Namespace, function: dict, storage_env: dict[str
         paths["runtime"] = str(args.runtime_dir.resolve())
     function = {**function, "codeUri": str(task_dir)}
     environment = {**lambda_environment(function), **storage_env}
+    workdir = Path(tempfile.mkdtemp(prefix="cnid-invoke-"))
+    output = workdir / "report.json"
     spec = {"paths": paths, "environment": environment, "function": function, "apiKey": api_key,
-            "events": [str(p.resolve()) for p in args.events]}
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
-        json.dump(spec, handle, default=str)
+            "events": [str(p.resolve()) for p in args.events], "output": str(output)}
+    spec_path = workdir / "spec.json"
+    spec_path.write_text(json.dumps(spec, default=str), encoding="utf-8")
     try:
         # -I: no PYTHON* variables, no user site, no script dir on sys.path; -S: no site-packages at all.
         child_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/tmp"),
                      "LANG": "C.UTF-8"}
-        proc = subprocess.run([sys.executable, "-I", "-S", str(Path(__file__).resolve()), "--child", handle.name],
+        proc = subprocess.run([sys.executable, "-I", "-S", str(Path(__file__).resolve()), "--child", str(spec_path)],
                               capture_output=True, text=True, env=child_env, timeout=600)
+        # The function's log (stdout/stderr), as CloudWatch would have it.
+        sys.stderr.write(proc.stdout + proc.stderr)
+        if proc.returncode != 0:
+            raise SystemExit(f"isolated invoke failed with exit code {proc.returncode}")
+        report = json.loads(output.read_text(encoding="utf-8"))
     finally:
-        os.unlink(handle.name)
-    if proc.returncode != 0:
-        sys.stderr.write(proc.stderr)
-        raise SystemExit(f"isolated invoke failed with exit code {proc.returncode}")
-    sys.stderr.write(proc.stderr)
-    report = json.loads(proc.stdout)
+        import shutil
+
+        shutil.rmtree(workdir, ignore_errors=True)
     if args.origins:
         args.origins.write_text(json.dumps({"origins": report["origins"], "sysPath": report["sysPath"]}, indent=2))
     return report["results"]
