@@ -362,7 +362,9 @@ def main(argv: list[str] | None = None) -> int:
             events = [(str(path), json.loads(path.read_text(encoding="utf-8"))) for path in args.events]
             for _, event in events:
                 inject_api_key(event, api_key)
-            results = invoke_all(function, events)
+            # As with sam local invoke: the function's log goes to stderr, the responses to stdout.
+            with contextlib.redirect_stdout(sys.stderr):
+                results = invoke_all(function, events)
     for result in results:
         if args.json:
             print(json.dumps(result, ensure_ascii=False))

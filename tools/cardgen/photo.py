@@ -16,15 +16,15 @@ STAMP_TEXTS = ("复印无效", "复印无效", "再复印无效", "仅供办理�
 
 
 def stamp(rng: np.random.Generator, card: Image.Image) -> Image.Image:
-    """Overlay a '复印无效'-style stamp or handwriting-like watermark across the text of a card image."""
+    """Overlay a '复印无效'-style stamp across the text of a card image (RGBA; its alpha is kept)."""
     w, h = card.size
     layer = Image.new("RGBA", (w, h), (0, 0, 0, 0))
     draw = ImageDraw.Draw(layer)
     text = STAMP_TEXTS[int(rng.integers(len(STAMP_TEXTS)))]
     spec = fonts.available(fonts.STAMP_FONTS)[int(rng.integers(len(fonts.available(fonts.STAMP_FONTS))))]
     size = int(min(h * rng.uniform(0.12, 0.22), 0.85 * w / len(text)))
-    color = ((200, 30, 35), (210, 40, 40), (30, 60, 170), (40, 40, 40))[int(rng.integers(4))]
-    alpha = int(rng.integers(110, 200))
+    color = ((200, 30, 35), (215, 45, 45), (225, 60, 60), (40, 80, 190))[int(rng.integers(4))]
+    alpha = int(rng.integers(90, 180))
     tw = fonts.text_width(spec, size, text)
     x, y = (w - tw) / 2 + rng.uniform(-0.1, 0.1) * w, h / 2 + size / 2 + rng.uniform(-0.2, 0.25) * h
     fonts.draw_text(draw, (x, y), text, spec, size, (*color, alpha))
@@ -47,6 +47,16 @@ def soft(mask: np.ndarray, sigma: float) -> np.ndarray:
     k = 3 / sigma
     small = cv2.resize(mask, (max(2, round(w * k)), max(2, round(h * k))), interpolation=cv2.INTER_AREA)
     return cv2.resize(cv2.GaussianBlur(small, (0, 0), 3), (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+def stamp_boxes(rng: np.random.Generator, img: Image.Image, boxes: list[tuple[int, int, int, int]]
+                ) -> Image.Image:
+    """Stamp a flat page (e.g. a greyscale photocopy, stamped in red after copying) over each card's box."""
+    out = img.convert("RGB")
+    for box in boxes:
+        region = out.crop(box).convert("RGBA")
+        out.paste(stamp(rng, region).convert("RGB"), box[:2])
+    return out
 
 
 def quad_for(rng: np.random.Generator, obj_w: float, obj_h: float, angle_deg: float, persp: float,

@@ -118,8 +118,9 @@ def _photo(rng: np.random.Generator, obj_fn, aspect: float, tags: list[str], min
 
 
 def _flat(rng: np.random.Generator, cards: list[Image.Image], card_px: float, tags: list[str], grey: bool,
-          page: bool) -> Image.Image:
-    """Cards laid flat (scanner glass or a photocopy page), stacked vertically, with margins."""
+          page: bool, boxes: list[tuple[int, int, int, int]] | None = None) -> Image.Image:
+    """Cards laid flat (scanner glass or a photocopy page), stacked vertically, with margins; appends each
+    card's bounding box to `boxes`."""
     ch = card_px * CARD_H / CARD_W
     gap = ch * rng.uniform(0.15, 0.6)
     content_h = ch * len(cards) + gap * (len(cards) - 1)
@@ -140,7 +141,11 @@ def _flat(rng: np.random.Generator, cards: list[Image.Image], card_px: float, ta
     for i, card in enumerate(cards):
         cy = top + i * (ch + gap) + ch / 2
         quad = photo.quad_for(rng, card_px, ch, tilt + rng.normal(0, 0.3), 0.0, (left + card_px / 2, cy))
-        img, alpha = photo.paste(img, card, photo.fit_quad(quad, w, h, 0.0), shadow=0.0)
+        quad = photo.fit_quad(quad, w, h, 0.0)
+        img, alpha = photo.paste(img, card, quad, shadow=0.0)
+        if boxes is not None:
+            lo, hi = quad.min(axis=0), quad.max(axis=0)
+            boxes.append((int(lo[0]), int(lo[1]), int(np.ceil(hi[0])), int(np.ceil(hi[1]))))
         if grey:  # photocopies show the card's edge as a dark outline
             edge = alpha - cv2.erode(alpha, np.ones((3, 3), np.uint8))
             img = img * (1 - 0.6 * np.clip(edge, 0, 1)[..., None])
@@ -162,9 +167,11 @@ def build_sample(identity: Identity, rng: np.random.Generator, kind: str = "phot
     tags: list[str] = [kind, *sides]
     stamp_seed = int(rng.integers(1 << 30))
 
-    def card(side: str, scale: float) -> Image.Image:
+    grey = kind == "photocopy" or (kind == "both_sides" and rng.random() < 0.65)
+
+    def card(side: str, scale: float, stamp: bool = stamped) -> Image.Image:
         img = _render(identity, style, side, scale)
-        return photo.stamp(np.random.default_rng([stamp_seed, len(side)]), img) if stamped else img
+        return photo.stamp(np.random.default_rng([stamp_seed, len(side)]), img) if stamp else img
 
     if stamped:
         tags.append("stamp")
@@ -189,11 +196,15 @@ def build_sample(identity: Identity, rng: np.random.Generator, kind: str = "phot
         cards = [card(s, card_px / CARD_W) for s in sides]
         img = _flat(rng, cards, card_px, tags, grey=False, page=False)
     else:  # photocopy / both_sides page
-        grey = kind == "photocopy" or rng.random() < 0.65
         card_px = rng.uniform(480, 1000)
         tags += [f"card{int(card_px)}px"] + (["grey"] if grey else [])
-        cards = [card(s, card_px / CARD_W) for s in sides]
-        img = _flat(rng, cards, card_px, tags, grey=grey, page=kind == "both_sides" or rng.random() < 0.3)
+        # A greyscale copy is stamped after copying (red on grey), a colour one may be stamped on the card.
+        cards = [card(s, card_px / CARD_W, stamp=stamped and not grey) for s in sides]
+        boxes: list[tuple[int, int, int, int]] = []
+        img = _flat(rng, cards, card_px, tags, grey=grey, page=kind == "both_sides" or rng.random() < 0.3,
+                    boxes=boxes)
+        if stamped and grey:
+            img = photo.stamp_boxes(np.random.default_rng(stamp_seed), img, boxes)
     if kind != "photo" and rng.random() < 0.15:
         turn = int(_pick(rng, (90, 180, 270)))
         img = img.rotate(turn, expand=True)
