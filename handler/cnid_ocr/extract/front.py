@@ -97,7 +97,10 @@ def _enforce_row_order(chosen: dict[str, LabelHit], column_x: float | None) -> N
         del chosen[worst]
 
 
-def _row_read(hit: LabelHit, others: Sequence[TextLine], h: float, *, max_gap: float = 4.0, stop_x=None):
+def _row_read(
+    hit: LabelHit, others: Sequence[TextLine], h: float, *, max_gap: float = 4.0, stop_x: float | None = None
+) -> Read | None:
+    """The value on a label's row: what follows the label in its own box, then the boxes chained to its right."""
     parts = [(hit.remainder, hit.line)]
     parts += [(line.text, line) for line in chain_right(hit.line, others, h, max_gap=max_gap, stop_x=stop_x)]
     return Read.join(parts)
