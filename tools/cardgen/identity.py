@@ -151,7 +151,7 @@ def random_address(rng: np.random.Generator, region: Region) -> str:
         rural = not region.is_urban_district or rng.random() < 0.15
         detail = _village_part(rng) if rural else _street_part(rng)
         addr = region.prefix + detail
-        if rng.random() < 0.04 and region.province == "":  # a short one-line address
+        if region.province == "" and rng.random() < 0.3:  # a short one-line address (municipalities)
             addr = region.prefix + _pick(rng, data.ROAD_NAMES) + "路" + str(int(rng.integers(1, 99))) + "号"
         if address_units(addr) <= 42:
             return addr
