@@ -229,6 +229,8 @@ def module_origins(roots: dict[str, str]) -> dict[str, str]:
             continue
         real = os.path.realpath(file)
         origin = next((label for label, root in roots.items() if real.startswith(root + os.sep)), None)
+        if real == os.path.realpath(__file__):
+            origin = "bootstrap"  # this runner, in the role of Lambda's runtime bootstrap
         if origin is None and any(real.startswith(s + os.sep) for s in stdlib) and "-packages" not in real:
             origin = "stdlib"
         origins[name] = origin or f"OTHER:{real}"
