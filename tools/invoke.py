@@ -52,9 +52,7 @@ DEV_API_KEY = "sk_live_LocalDevelopmentKeyForEventsOnly0000"  # the key in event
 class TemplateResolver:
     def __init__(self, template: dict, overrides: dict[str, str] | None = None) -> None:
         self.template = template
-        self.params = {
-            name: str(spec.get("Default", "")) for name, spec in template.get("Parameters", {}).items()
-        }
+        self.params = {name: str(spec.get("Default", "")) for name, spec in template.get("Parameters", {}).items()}
         self.params.update(overrides or {})
         self.pseudo = {
             "AWS::StackName": LOCAL_STACK,
@@ -104,7 +102,7 @@ class TemplateResolver:
 
     def resolve(self, value: Any) -> Any:
         if isinstance(value, dict) and len(value) == 1:
-            (key, arg), = value.items()
+            ((key, arg),) = value.items()
             if key == "Ref":
                 return self.ref(arg)
             if key == "Fn::Sub":
@@ -202,19 +200,41 @@ def import_handler(spec: str):
 
 def invoke_all(function: dict[str, Any], events: list[tuple[str, dict]]) -> list[dict]:
     """Import the handler once (Lambda's init phase), then call it for each event, like warm invocations."""
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     handler = import_handler(function["handler"])
     init_ms = (time.perf_counter() - started) * 1000
+    init_cpu_ms = (time.process_time() - cpu_started) * 1000
     results = []
     for path, event in events:
         context = LambdaContext(function["name"], function["memory"], function["timeout"], os.environ["AWS_REGION"])
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         response = handler(event, context)
         duration_ms = (time.perf_counter() - started) * 1000
-        results.append({"event": path, "response": response, "durationMs": round(duration_ms, 1),
-                        "initMs": round(init_ms, 1), "requestId": context.aws_request_id})
-        init_ms = 0.0
+        cpu_ms = (time.process_time() - cpu_started) * 1000
+        if duration_ms > function["timeout"] * 1000:
+            print(f"warning: {path} took {duration_ms:.0f} ms, over the function's timeout", file=sys.stderr)
+        # CPU time (all threads) is what a busy shared machine distorts least; wall time is what Lambda bills.
+        results.append(
+            {
+                "event": path,
+                "response": response,
+                "durationMs": round(duration_ms, 1),
+                "cpuMs": round(cpu_ms, 1),
+                "initMs": round(init_ms, 1),
+                "initCpuMs": round(init_cpu_ms, 1),
+                "maxMemoryUsedMb": max_rss_mb(),
+                "requestId": context.aws_request_id,
+            }
+        )
+        init_ms = init_cpu_ms = 0.0
     return results
+
+
+def max_rss_mb() -> int:
+    """Peak resident memory of this process so far: what Lambda reports as "Max Memory Used"."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # KiB on Linux
 
 
 def module_origins(roots: dict[str, str]) -> dict[str, str]:
@@ -280,8 +300,10 @@ def local_storage(function: dict[str, Any], template_path: Path, api_key: str):
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
     region = os.environ.setdefault("AWS_REGION", LOCAL_REGION)
-    extra = {"AWS_ACCESS_KEY_ID": os.environ["AWS_ACCESS_KEY_ID"],
-             "AWS_SECRET_ACCESS_KEY": os.environ["AWS_SECRET_ACCESS_KEY"]}
+    extra = {
+        "AWS_ACCESS_KEY_ID": os.environ["AWS_ACCESS_KEY_ID"],
+        "AWS_SECRET_ACCESS_KEY": os.environ["AWS_SECRET_ACCESS_KEY"],
+    }
     if not endpoint:
         from cnid_ocr.local import free_port
         from moto.server import ThreadedMotoServer
@@ -318,9 +340,10 @@ def printable(result: dict) -> str:
         with contextlib.suppress(ValueError, TypeError):
             body = json.dumps(json.loads(body), ensure_ascii=False, indent=2)
     headers = "\n".join(f"  {k}: {v}" for k, v in sorted((response.get("headers") or {}).items()))
-    timing = f"init {result['initMs']:.0f} ms, " if result["initMs"] else ""
-    return (f"== {result['event']}  ->  {response.get('statusCode')}  ({timing}duration {result['durationMs']:.0f} ms)"
-            f"\n{headers}\n{body}\n")
+    timing = f"init {result['initMs']:.0f} ms (cpu {result['initCpuMs']:.0f}), " if result["initMs"] else ""
+    timing += f"duration {result['durationMs']:.0f} ms, cpu {result['cpuMs']:.0f} ms, "
+    timing += f"max memory {result['maxMemoryUsedMb']} MB"
+    return f"== {result['event']}  ->  {response.get('statusCode')}  ({timing})\n{headers}\n{body}\n"
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -388,16 +411,31 @@ def run_isolated(args: argparse.Namespace, function: dict, storage_env: dict[str
     environment = {**lambda_environment(function), **storage_env}
     workdir = Path(tempfile.mkdtemp(prefix="cnid-invoke-"))
     output = workdir / "report.json"
-    spec = {"paths": paths, "environment": environment, "function": function, "apiKey": api_key,
-            "events": [str(p.resolve()) for p in args.events], "output": str(output)}
+    spec = {
+        "paths": paths,
+        "environment": environment,
+        "function": function,
+        "apiKey": api_key,
+        "events": [str(p.resolve()) for p in args.events],
+        "output": str(output),
+    }
     spec_path = workdir / "spec.json"
     spec_path.write_text(json.dumps(spec, default=str), encoding="utf-8")
     try:
-        # -I: no PYTHON* variables, no user site, no script dir on sys.path; -S: no site-packages at all.
-        child_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/tmp"),
-                     "LANG": "C.UTF-8"}
-        proc = subprocess.run([sys.executable, "-I", "-S", str(Path(__file__).resolve()), "--child", str(spec_path)],
-                              capture_output=True, text=True, env=child_env, timeout=600)
+        # -I: no PYTHON* variables, no user site, no script dir on sys.path; -S: no site-packages at all;
+        # -B: no .pyc written, as /var/task and /opt are read-only on Lambda (so imports compile every cold start).
+        child_env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": os.environ.get("HOME", "/tmp"),
+            "LANG": "C.UTF-8",
+        }
+        proc = subprocess.run(
+            [sys.executable, "-I", "-S", "-B", str(Path(__file__).resolve()), "--child", str(spec_path)],
+            capture_output=True,
+            text=True,
+            env=child_env,
+            timeout=600,
+        )
         # The function's log (stdout/stderr), as CloudWatch would have it.
         sys.stderr.write(proc.stdout + proc.stderr)
         if proc.returncode != 0:
