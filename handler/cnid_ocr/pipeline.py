@@ -1,8 +1,9 @@
 """The recognition pipeline shared by the API and the CLI: image bytes in, the API's JSON body out.
 
-decode (JPEG draft scaling, EXIF orientation, limits) -> detect text lines once at a modest scale -> find the
-angle the lines run at and level them (any rotation, 90/180/270 included) -> cut each line from the full-resolution
-pixels, perspective-corrected -> one 0/180 decision for the whole page -> recognise -> extract fields by layout.
+decode (JPEG draft scaling, EXIF orientation, limits) -> drop red ink (stamps) -> detect text lines once at a
+modest scale -> find the angle the lines run at and level them (any rotation, 90/180/270 included) -> cut each
+line from the full-resolution pixels, perspective-corrected -> one 0/180 decision for the whole page -> recognise
+-> extract fields by layout.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from .errors import NoIdCardFound
 from .extract import extract_card
 from .imaging.decode import decode_image
 from .imaging.geometry import Quad, crop_line, dominant_angle, flip, upright
+from .imaging.ink import drop_red_ink
 from .ocr.engine import OcrEngine
 from .ocr.types import TextLine
 
@@ -55,6 +57,7 @@ class CardReader:
 
     def read_lines(self, pixels: np.ndarray) -> list[TextLine]:
         """Recognised lines in the page's level, upright frame."""
+        pixels = drop_red_ink(pixels)
         quads = self._detect(pixels)
         if not quads:
             return []
