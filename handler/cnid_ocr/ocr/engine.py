@@ -20,6 +20,11 @@ class EngineOptions:
     # ONNX Runtime threads per session; Lambda gives one vCPU per 1,769 MB, this machine has 2 cores.
     threads: int = 2
     rec_batch: int = 8
+    # Model files, relative to the model folder or absolute. PP-OCRv6 small det + rec: chosen by the accuracy and
+    # speed comparison in the README (the PP-OCRv4 recogniser cannot output 仫, 赟, 旻, 䶮 ...).
+    det_model: str = "PP-OCRv6_det_small.onnx"
+    rec_model: str = "PP-OCRv6_rec_small.onnx"
+    cls_model: str = "ch_ppocr_mobile_v2.0_cls_mobile.onnx"
 
 
 def default_model_dir() -> Path:
@@ -29,29 +34,27 @@ def default_model_dir() -> Path:
 
 
 class OcrEngine:
-    DET_MODEL = "PP-OCRv6_det_small.onnx"
-    REC_MODEL = "PP-OCRv6_rec_small.onnx"
-    CLS_MODEL = "ch_ppocr_mobile_v2.0_cls_mobile.onnx"
-
     def __init__(self, options: EngineOptions | None = None, model_dir: Path | None = None) -> None:
         from rapidocr import RapidOCR  # heavy import: only when an engine is really built
         from rapidocr.ch_ppocr_rec import TextRecInput
 
         self.options = options or EngineOptions()
         model_dir = model_dir or default_model_dir()
-        for name in (self.DET_MODEL, self.REC_MODEL, self.CLS_MODEL):
-            if not (model_dir / name).is_file():
-                raise FileNotFoundError(f"OCR model missing: {model_dir / name}")
+        det, rec, cls = (model_dir / name for name in (self.options.det_model, self.options.rec_model,
+                                                        self.options.cls_model))
+        for path in (det, rec, cls):
+            if not path.is_file():
+                raise FileNotFoundError(f"OCR model missing: {path}")
         params = {
             "Global.log_level": "warning",
             "EngineConfig.onnxruntime.intra_op_num_threads": self.options.threads,
             "EngineConfig.onnxruntime.inter_op_num_threads": 1,
-            "Det.model_path": str(model_dir / self.DET_MODEL),
+            "Det.model_path": str(det),
             # The pipeline sizes the detector's input itself; "max" with a large limit means "do not resize".
             "Det.limit_type": "max",
             "Det.limit_side_len": 8192,
-            "Cls.model_path": str(model_dir / self.CLS_MODEL),
-            "Rec.model_path": str(model_dir / self.REC_MODEL),
+            "Cls.model_path": str(cls),
+            "Rec.model_path": str(rec),
             "Rec.rec_batch_num": self.options.rec_batch,
         }
         ocr = RapidOCR(params=params)
