@@ -47,8 +47,9 @@ PY   ?= 3.12
 .PHONY: layer layer-size events invoke
 
 # The Lambda layer for ARCH/PY (pinned wheels, pruned), then the function + layer size check (fails over the limit).
+# Needs only python3 with pip (wheels are fetched for the target platform, nothing is compiled).
 layer:
-	$(MAKE) -C layers/ocr size ARCH=$(ARCH) PY=$(PY) PYTHON=$(abspath $(BIN))/python
+	$(MAKE) -C layers/ocr size ARCH=$(ARCH) PY=$(PY) PYTHON=$(PYTHON)
 
 layer-size: layer
 
@@ -70,3 +71,11 @@ BENCH_ARGS ?=
 .PHONY: bench-accuracy
 bench-accuracy: $(BIN)/.installed fonts
 	$(BIN)/python tools/bench_accuracy.py --n $(BENCH_N) --seed $(BENCH_SEED) $(BENCH_ARGS)
+
+# ---- Performance (issue 5): cold start, warm p50/p95, memory and a soak, ours vs plain RapidOCR, plus accuracy ----
+# Writes bench-results/perf-<date>.md/.json. Quicker: make bench SOAK=50 BENCH_ARGS='--n 20 --cold-runs 1'
+SOAK ?= 1000
+BENCH_ARGS ?=
+.PHONY: bench
+bench: $(BIN)/.installed fonts
+	$(BIN)/python tools/bench_perf.py --soak $(SOAK) $(BENCH_ARGS)

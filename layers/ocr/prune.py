@@ -87,9 +87,7 @@ def prune(root: Path) -> int:
     if missing:
         raise SystemExit(f"models missing from the rapidocr wheel: {missing}")
     for path in sorted(root.rglob("*"), key=lambda p: len(p.parts), reverse=True):
-        if path.is_dir() and path.name in DIR_NAMES:
-            remove(path)
-        elif path.is_file() and path.suffix in SUFFIXES:
+        if path.is_dir() and path.name in DIR_NAMES or path.is_file() and path.suffix in SUFFIXES:
             remove(path)
     return saved
 
