@@ -31,6 +31,12 @@ class Settings(BaseSettings):
     max_image_pixels: int = 50_000_000
     # S3 bucket for large uploads (pre-signed POST); empty = the upload path is disabled.
     uploads_bucket: str = ""
+    # The contract's limit, for files that arrive through the upload path.
+    max_upload_bytes: int = 10 * MIB
+    # A local S3-compatible endpoint (the embedded moto server sets it); unset = AWS.
+    s3_endpoint_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("S3_ENDPOINT_URL", "CNID_OCR_S3_ENDPOINT_URL")
+    )
     dev_api_key: str | None = None
     log_level: str = "INFO"
 

@@ -13,6 +13,9 @@ _AWS_CREDENTIAL_HINTS = ("AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AWS_CONTAINER_CRED
                          "AWS_WEB_IDENTITY_TOKEN_FILE")
 
 
+LOCAL_UPLOADS_BUCKET = "cnid-ocr-uploads-local"
+
+
 def aws_configured() -> bool:
     return any(os.environ.get(name) for name in _AWS_CREDENTIAL_HINTS)
 
@@ -72,7 +75,8 @@ def prepare_store(settings: Settings, *, allow_embedded: bool) -> tuple[Settings
 
     - DYNAMODB_ENDPOINT_URL set: that endpoint (DynamoDB Local, a shared moto server); tables created if missing.
     - AWS settings present: real DynamoDB; the tables are the deployed stack's.
-    - Neither: an embedded moto server (``allow_embedded``), tables created from template.yaml.
+    - Neither: an embedded moto server (``allow_embedded``), tables created from template.yaml, and an uploads bucket
+      on the same server.
     """
     from .store.dynamo import make_dynamodb_client
 
@@ -84,7 +88,13 @@ def prepare_store(settings: Settings, *, allow_embedded: bool) -> tuple[Settings
     elif allow_embedded:
         embedded = EmbeddedDynamoDB()
         use_fake_credentials()
-        settings = settings.model_copy(update={"dynamodb_endpoint_url": embedded.start()})
+        endpoint = embedded.start()
+        # The same moto server speaks S3 too: the large-file upload path works locally as it does on AWS.
+        settings = settings.model_copy(update={
+            "dynamodb_endpoint_url": endpoint,
+            "s3_endpoint_url": endpoint,
+            "uploads_bucket": settings.uploads_bucket or LOCAL_UPLOADS_BUCKET,
+        })
     else:
         raise SystemExit(
             "No key store configured: set DYNAMODB_ENDPOINT_URL (e.g. the endpoint `cnid-ocr serve` prints) "
@@ -92,4 +102,8 @@ def prepare_store(settings: Settings, *, allow_embedded: bool) -> tuple[Settings
         )
     client = make_dynamodb_client(settings.aws_region, settings.dynamodb_endpoint_url)
     create_tables_from_template(client, table_names(settings))
+    if embedded is not None:
+        from .store.uploads import make_s3_client
+
+        make_s3_client(settings.aws_region, settings.s3_endpoint_url).create_bucket(Bucket=settings.uploads_bucket)
     return settings, embedded

@@ -8,6 +8,7 @@ from typing import Protocol
 from .config import Settings
 from .store.dynamo import make_dynamodb_client
 from .store.keys import KeyStore
+from .store.uploads import UploadStore, make_s3_client
 from .store.usage import UsageStore
 
 
@@ -21,6 +22,7 @@ class Services:
     reader: Reader
     keys: KeyStore
     usage: UsageStore
+    uploads: UploadStore | None = None  # None: the large-file path is not configured
 
 
 def build_stores(settings: Settings, client=None) -> tuple[KeyStore, UsageStore]:
@@ -34,4 +36,11 @@ def build_services(settings: Settings, reader: Reader | None = None, dynamodb_cl
 
         reader = CardReader.create(max_pixels=settings.max_image_pixels)
     keys, usage = build_stores(settings, dynamodb_client)
-    return Services(settings=settings, reader=reader, keys=keys, usage=usage)
+    return Services(settings=settings, reader=reader, keys=keys, usage=usage, uploads=build_uploads(settings))
+
+
+def build_uploads(settings: Settings, client=None) -> UploadStore | None:
+    if not settings.uploads_bucket:
+        return None
+    client = client or make_s3_client(settings.aws_region, settings.s3_endpoint_url)
+    return UploadStore(client, settings.uploads_bucket, max_bytes=settings.max_upload_bytes)

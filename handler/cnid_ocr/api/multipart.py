@@ -30,6 +30,15 @@ class Part:
         return b"".join(self.chunks)
 
 
+def form_collector(content_type: str | None, max_file_bytes: int) -> FormCollector | UrlencodedCollector:
+    """The collector for the body's type: multipart (the contract), or a URL-encoded form, which can carry an
+    ``uploadId`` but never an image."""
+    mime, _ = parse_options_header(content_type or "")
+    if mime == b"application/x-www-form-urlencoded":
+        return UrlencodedCollector()
+    return FormCollector(content_type, max_file_bytes)
+
+
 def boundary_of(content_type: str | None) -> bytes:
     mime, params = parse_options_header(content_type or "")
     if mime != b"multipart/form-data":
@@ -135,3 +144,33 @@ def too_large_message(limit: int) -> str:
         "Send a smaller or more compressed photo, or upload it first: POST /api/v1/uploads returns a pre-signed "
         "upload, then call /api/v1/ocr with 'uploadId' instead of 'image' (files up to 10 MB)."
     )
+
+
+class UrlencodedCollector:
+    """``a=1&b=2`` bodies, with the same limits on field count and length as multipart text fields."""
+
+    def __init__(self) -> None:
+        self._chunks: list[bytes] = []
+        self._size = 0
+
+    def feed(self, chunk: bytes) -> None:
+        self._size += len(chunk)
+        if self._size > MAX_PARTS * (MAX_FIELD_BYTES + 64):
+            raise InvalidMultipart("The URL-encoded form is too long.")
+        self._chunks.append(chunk)
+
+    def finish(self) -> dict[str, Part]:
+        from urllib.parse import parse_qsl
+
+        try:
+            pairs = parse_qsl(b"".join(self._chunks).decode("ascii"), keep_blank_values=True,
+                              max_num_fields=MAX_PARTS, strict_parsing=False)
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise InvalidMultipart("The URL-encoded form is malformed or has too many fields.") from exc
+        form: dict[str, Part] = {}
+        for name, value in pairs:
+            data = value.encode("utf-8", "surrogateescape")
+            if len(data) > MAX_FIELD_BYTES:
+                raise InvalidMultipart(f"The form field {name!r} is longer than {MAX_FIELD_BYTES} bytes.")
+            form.setdefault(name, Part(name=name, filename=None, content_type=None, chunks=[data], size=len(data)))
+        return form

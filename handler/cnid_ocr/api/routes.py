@@ -1,4 +1,4 @@
-"""The public endpoints: OCR and usage."""
+"""The public endpoints: OCR, large-file uploads, usage."""
 
 from __future__ import annotations
 
@@ -15,12 +15,13 @@ from ..errors import (
     InvalidDocumentType,
     InvalidMultipart,
     MissingImage,
+    UploadsDisabled,
 )
 from ..services import Services
 from ..store.keys import ApiKey
 from .deps import ApiKeyDep, ServicesDep
-from .multipart import FormCollector, Part, too_large_message
-from .schemas import OcrResponse, UsageResponse, error_responses
+from .multipart import Part, form_collector, too_large_message
+from .schemas import OcrResponse, UploadResponse, UsageResponse, error_responses
 
 DOCUMENT_TYPE = "cn_id_card"
 # Room for the multipart framing and the small fields around the image.
@@ -38,14 +39,20 @@ _OCR_REQUEST_BODY = {
         "multipart/form-data": {
             "schema": {
                 "type": "object",
-                "required": ["image", "documentType"],
+                "required": ["documentType"],
                 "properties": {
                     "image": {
                         "type": "string",
                         "format": "binary",
-                        "description": "ID card photo: JPEG, PNG or WebP (decided by the bytes), up to the limit",
+                        "description": "ID card photo: JPEG, PNG or WebP (decided by the bytes), up to the direct "
+                        "upload limit. Required unless uploadId is given.",
                     },
                     "documentType": {"type": "string", "enum": [DOCUMENT_TYPE]},
+                    "uploadId": {
+                        "type": "string",
+                        "description": "Instead of image: the id from POST /api/v1/uploads after the file was posted "
+                        "to the returned form (files up to 10 MB). Read once, then deleted.",
+                    },
                 },
             }
         }
@@ -57,14 +64,14 @@ _OCR_REQUEST_BODY = {
     "/ocr",
     summary="Read a Chinese resident identity card",
     response_model=OcrResponse,
-    responses=error_responses(400, 401, 403, 413, 415, 422, 429, 500, 503),
+    responses=error_responses(400, 401, 403, 413, 415, 422, 429, 500, 501, 503),
     openapi_extra={"requestBody": _OCR_REQUEST_BODY},
 )
 async def read_card(request: Request, key: ApiKeyDep, services: ServicesDep) -> JSONResponse:
     await run_in_threadpool(services.usage.take_rate_token, key)
     await run_in_threadpool(services.usage.check_quota, key)
     try:
-        image = await _read_image(request, services)
+        image = await _read_image(request, services, key)
         body = await run_in_threadpool(_read_exclusively, services, image)
     except ApiError as error:
         await _count_failure(services, key, billable=error.billable)
@@ -79,6 +86,24 @@ async def read_card(request: Request, key: ApiKeyDep, services: ServicesDep) -> 
         headers["X-RateLimit-Limit"] = str(key.monthly_quota)
         headers["X-RateLimit-Remaining"] = str(max(0, key.monthly_quota - usage.billable))
     return JSONResponse(body, headers=headers)
+
+
+@router.post(
+    "/uploads",
+    summary="Start a large-file upload (pre-signed S3 POST, files up to 10 MB)",
+    status_code=201,
+    response_model=UploadResponse,
+    responses=error_responses(401, 403, 429, 500, 501, 503),
+)
+async def create_upload(key: ApiKeyDep, services: ServicesDep) -> JSONResponse:
+    """POST the file to `url` as multipart/form-data: every entry of `fields`, then the file as `file`. Then call
+    /api/v1/ocr with `uploadId` instead of `image`. The upload expires after `expiresIn` seconds."""
+    uploads = services.uploads
+    if uploads is None:
+        raise UploadsDisabled()
+    await run_in_threadpool(services.usage.take_rate_token, key)
+    grant = await run_in_threadpool(lambda: uploads.presign(owner=key.key_id))
+    return JSONResponse(grant, status_code=201)
 
 
 @router.get("/usage", summary="This month's usage of the calling API key", response_model=UsageResponse,
@@ -107,16 +132,26 @@ async def _count_failure(services: Services, key: ApiKey, *, billable: bool) -> 
     await run_in_threadpool(services.usage.record, key, succeeded=False, billable=billable)
 
 
-async def _read_image(request: Request, services: Services) -> bytes:
+async def _read_image(request: Request, services: Services, key: ApiKey) -> bytes:
     form = await _read_form(request, services.settings.max_image_bytes)
     document_type = form.get("documentType")
     if document_type is None or _text(document_type) != DOCUMENT_TYPE:
         raise InvalidDocumentType()
     image = form.get("image")
-    if image is None or image.size == 0:
+    if (image is None or image.size == 0) and "uploadId" in form:
+        data = await _take_upload(services, key, _text(form["uploadId"]) or "")
+    elif image is None or image.size == 0:
         raise MissingImage()
-    request.state.image_bytes = image.size
-    return image.data
+    else:
+        data = image.data
+    request.state.image_bytes = len(data)
+    return data
+
+
+async def _take_upload(services: Services, key: ApiKey, upload_id: str) -> bytes:
+    if services.uploads is None:
+        raise UploadsDisabled()
+    return await run_in_threadpool(services.uploads.take, upload_id, owner=key.key_id)
 
 
 async def _read_form(request: Request, max_image_bytes: int) -> dict[str, Part]:
@@ -129,7 +164,7 @@ async def _read_form(request: Request, max_image_bytes: int) -> dict[str, Part]:
             raise InvalidMultipart("Invalid Content-Length header.")
         if int(declared) > cap:
             raise FileTooLarge(too_large_message(max_image_bytes))
-    collector = FormCollector(request.headers.get("content-type"), max_image_bytes)
+    collector = form_collector(request.headers.get("content-type"), max_image_bytes)
     received = 0
     async for chunk in request.stream():
         received += len(chunk)

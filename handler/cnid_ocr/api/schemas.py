@@ -51,6 +51,14 @@ class UsageResponse(BaseModel):
     rateLimit: int | None = Field(description="Requests per second, or null when unlimited")
 
 
+class UploadResponse(BaseModel):
+    uploadId: str = Field(description="Name this in /api/v1/ocr as the form field uploadId")
+    url: str = Field(description="Where to POST the file (multipart/form-data)")
+    fields: dict[str, str] = Field(description="Form fields to send before the file part, named 'file'")
+    expiresIn: int = Field(description="Seconds the form stays valid")
+    maxBytes: int = Field(description="Largest accepted file", examples=[10485760])
+
+
 def error_responses(*statuses: int) -> dict[int | str, dict]:
     descriptions = {
         400: "Missing or empty image, missing or wrong documentType, undecodable image, malformed multipart",
@@ -61,6 +69,7 @@ def error_responses(*statuses: int) -> dict[int | str, dict]:
         422: "A readable image with no ID card found",
         429: "Monthly quota used up or per-second rate limit exceeded",
         500: "Unexpected error (generic message)",
+        501: "Large-file uploads are not configured on this deployment",
         503: "Key store unavailable",
     }
     return {status: {"model": ErrorResponse, "description": descriptions[status]} for status in statuses}
