@@ -7,6 +7,7 @@ move the card anywhere in an image, as a photo would.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 
 from cnid_ocr.ocr.types import TextLine
@@ -153,3 +154,15 @@ def back(
             sheet.box(read[label], x0 + 170, y0 + y, width=110)
             sheet.box(value, x0 + 300, y0 + y)
     return sheet
+
+
+def turned(lines: list[TextLine], degrees: float, cx: float = 0.0, cy: float = 0.0) -> list[TextLine]:
+    """The lines as a photo turned by ``degrees`` (y down) about (cx, cy) would give them: tilted quads."""
+    rad = math.radians(degrees)
+    cos, sin = math.cos(rad), math.sin(rad)
+
+    def turn(point: tuple[float, float]) -> tuple[float, float]:
+        x, y = point[0] - cx, point[1] - cy
+        return (cx + x * cos - y * sin, cy + x * sin + y * cos)
+
+    return [TextLine(line.text, line.score, tuple(turn(p) for p in line.box)) for line in lines]  # type: ignore[arg-type]

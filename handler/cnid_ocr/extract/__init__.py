@@ -18,6 +18,7 @@ from .labels import with_text
 from .layout import split_sheet
 from .result import BACK_FIELDS, FRONT_FIELDS, CardReading, FieldWarning
 from .side import SideResult
+from .skew import level
 from .text import clean, strip_stamps
 
 __all__ = ["extract_card", "CardReading", "FieldWarning"]
@@ -45,13 +46,13 @@ def extract_card(lines: Sequence[TextLine], *, today: dt.date) -> CardReading:
 
 
 def _prepare(lines: Sequence[TextLine]) -> list[TextLine]:
-    """Normalised text (NFKC, no spaces), copy stamps removed, empty boxes dropped."""
+    """Normalised text (NFKC, no spaces), copy stamps removed, empty boxes dropped, residual skew levelled."""
     out = []
     for line in lines:
         text = strip_stamps(clean(line.text))
         if text:
             out.append(with_text(line, text))
-    return out
+    return level(out)
 
 
 def _front_anchors(lines: Sequence[TextLine], today: dt.date) -> list[TextLine]:
