@@ -314,7 +314,7 @@ def local_storage(function: dict[str, Any], template_path: Path, api_key: str):
         server.start()
         endpoint = f"http://127.0.0.1:{port}"
         # The same server answers S3: the uploads bucket exists as in the stack.
-        extra["AWS_ENDPOINT_URL_S3"] = endpoint
+        extra["S3_ENDPOINT_URL"] = endpoint  # cnid_ocr.config: s3_endpoint_url
         s3 = boto3.client("s3", region_name=region, endpoint_url=endpoint)
         for bucket in function["buckets"]:
             s3.create_bucket(Bucket=bucket)
