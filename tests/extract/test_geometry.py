@@ -37,3 +37,15 @@ def test_big_background_text_at_another_angle_does_not_set_the_skew():
 def test_level_lines_are_left_untouched():
     lines = front(Sheet(dx=100, dy=50)).lines
     assert residual_angle(lines) == pytest.approx(0.0)
+
+
+def test_padded_boxes_of_consecutive_address_lines_are_separate_rows():
+    # Detector boxes are padded: consecutive address lines (pitch 26) come as 40-high boxes overlapping by 14.
+    sheet = front(address=ADDRESS)
+    for i, text in enumerate(ADDRESS):
+        old = sheet.find(text)
+        sheet.lines.remove(old)
+        sheet.box(text, old.left, 248 + 26 * i, height=40)
+    sheet.box("1", 470, 230, width=60, height=170, score=0.55)  # a stamp remnant, as tall as four rows
+    fields = extract_card(sheet.lines, today=TODAY).fields
+    assert fields["address"] == "".join(ADDRESS)

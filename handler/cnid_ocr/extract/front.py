@@ -31,6 +31,9 @@ GENDERS = ("男", "女")
 # contradicts the 出生 / 性别 lines, a unique single-character repair is applied.
 REPAIR_MAX_SCORE = 0.99
 MAX_ADDRESS_LINES = 5
+# Address lines follow each other at about 1.5 text heights (centre to centre); padded detector boxes make the
+# measured height larger, so the step can look as small as 0.6 h. A step beyond the maximum is a paragraph gap.
+ROW_STEP_MIN, ROW_STEP_MAX = 0.45, 2.6
 
 
 @dataclass(slots=True)
@@ -183,26 +186,26 @@ def _address_read(
     else:  # merged "住址北京市...": estimate where the value begins inside the box
         value_x = hit.line.left + (hit.line.right - hit.line.left) * hit.end / max(len(hit.line.text), 1)
     used = {id(line) for line in first}
-    bottom = max([hit.line.bottom] + [line.bottom for line in first])
+    row_y = statistics.median(line.center_y for line in [hit.line, *first])
+    pool = [
+        line
+        for line in others
+        if id(line) not in used
+        and line.center_y > row_y + ROW_STEP_MIN * h
+        and (stop_y is None or line.center_y < stop_y)
+        and not _looks_like_number(line.text)
+    ]
     for _ in range(MAX_ADDRESS_LINES - 1):
-        below = [
-            line
-            for line in others
-            if id(line) not in used
-            and line.top >= bottom - 0.5 * h
-            and (stop_y is None or line.center_y < stop_y)
-            and abs(line.left - value_x) <= 1.5 * h
-            and not _looks_like_number(line.text)
-        ]
-        if not below:
+        starts = [line for line in pool if abs(line.left - value_x) <= 1.5 * h]
+        if not starts:
             break
-        start = min(below, key=lambda line: line.top)
-        if start.top - bottom > 1.5 * h:  # a paragraph gap: no longer the address
+        start = min(starts, key=lambda line: line.center_y)
+        if start.center_y - row_y > ROW_STEP_MAX * h:  # a paragraph gap: no longer the address
             break
-        row = [start] + chain_right(start, [line for line in others if id(line) not in used], h, max_gap=3.0)
+        row = [start] + chain_right(start, pool, h, max_gap=3.0)
         parts += [(line.text, line) for line in row]
-        used.update(id(line) for line in row)
-        bottom = max(line.bottom for line in row)
+        pool = [line for line in pool if all(line is not taken for taken in row)]
+        row_y = start.center_y
     return Read.join(parts)
 
 

@@ -23,8 +23,14 @@ def vertical_overlap(a: TextLine, b: TextLine) -> float:
     return max(0.0, shared) / smaller if smaller > 0 else 0.0
 
 
+# Centres of boxes on one printed row are at most this share of the smaller box height apart. Detector boxes are
+# padded, so boxes of consecutive address lines can overlap by 40% of their height: overlap alone cannot tell.
+ROW_CENTER_TOLERANCE = 0.4
+
+
 def same_row(a: TextLine, b: TextLine) -> bool:
-    return vertical_overlap(a, b) >= 0.5
+    smaller = min(a.height, b.height)
+    return smaller > 0 and abs(a.center_y - b.center_y) <= ROW_CENTER_TOLERANCE * smaller
 
 
 def chain_right(
