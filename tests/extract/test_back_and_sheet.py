@@ -159,12 +159,12 @@ def test_a_valid_number_alone_is_a_front():
     reading = extract_card([_line("110105194912310038", 10)], today=TODAY)
     assert reading.sides == ["front"]
     assert reading.fields["idNumber"] == "110105194912310038"
-    assert {w.field for w in reading.warnings if w.code == "incomplete_card"} == {
-        "name",
-        "gender",
-        "ethnicity",
-        "dateOfBirth",
-        "address",
+    assert {w.field for w in reading.warnings if w.code == "incomplete_card"} == {"name", "ethnicity", "address"}
+    # What the valid number itself encodes stands in for the unread lines, each with its own warning.
+    assert (reading.fields["gender"], reading.fields["dateOfBirth"]) == ("男", "1949-12-31")
+    assert {(w.code, w.field) for w in reading.warnings} >= {
+        ("gender_from_id_number", "gender"),
+        ("birth_date_from_id_number", "dateOfBirth"),
     }
 
 

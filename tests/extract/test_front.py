@@ -338,3 +338,44 @@ def test_number_with_a_future_birth_date():
     assert ("invalid_date", "idNumber") in [(w.code, w.field) for w in reading.warnings]
     assert ("invalid_date", "dateOfBirth") in [(w.code, w.field) for w in reading.warnings]
     assert reading.fields["dateOfBirth"] == "2030-01-01"  # printed values are never changed by a warning
+
+
+def test_gender_not_found_at_all_taken_from_a_valid_number():
+    sheet = front(gender="女", number=id_number("110105", "19491231", "002"))
+    sheet.remove("女")
+    reading = read(sheet)
+    assert reading.fields["gender"] == "女"
+    assert codes(reading) == ["gender_from_id_number"]
+    assert reading.confidence["gender"] < reading.confidence["idNumber"]
+
+
+@pytest.mark.parametrize(
+    ("pieces", "expected"),
+    [
+        (["年", "12", "月", "31", "日"], "1949-12-31"),  # the year lost (merged into another box)
+        (["1949", "年"], "1949-12-31"),  # only the year readable
+        ([], "1949-12-31"),  # nothing on the row
+        (["年", "11", "月", "31", "日"], None),  # contradicts the number: no fill
+    ],
+)
+def test_unreadable_birth_line_taken_from_a_valid_number(pieces, expected):
+    sheet = front()
+    for text in ("1949", "年", "12", "月", "31", "日"):
+        sheet.remove(text)
+    x = 165
+    for text in pieces:
+        sheet.box(text, x, 190)
+        x += len(text) * 26 + 20
+    reading = read(sheet)
+    assert reading.fields["dateOfBirth"] == expected
+    if expected:
+        assert codes(reading, "dateOfBirth") == ["birth_date_from_id_number"]
+        assert reading.confidence["dateOfBirth"] < reading.confidence["idNumber"]
+    else:
+        assert "birth_date_from_id_number" not in codes(reading)
+
+
+def test_readable_birth_line_is_never_replaced_by_the_number():
+    reading = read(front(birth=("1948", "12", "3")))
+    assert reading.fields["dateOfBirth"] == "1948-12-03"
+    assert codes(reading) == ["birth_date_mismatch"]

@@ -9,6 +9,7 @@ RESIDENCE_PERMIT_NUMBER = "residence_permit_number"  # 81/82/83: a HK/Macao/Taiw
 BIRTH_DATE_MISMATCH = "birth_date_mismatch"  # 出生 line and the number's birth date differ
 GENDER_MISMATCH = "gender_mismatch"  # 性别 and the number's sex digit differ
 GENDER_FROM_ID_NUMBER = "gender_from_id_number"  # 性别 unreadable; taken from a valid number's sex digit
+BIRTH_DATE_FROM_ID_NUMBER = "birth_date_from_id_number"  # 出生 unreadable; taken from a valid number's birth date
 UNKNOWN_ETHNICITY = "unknown_ethnicity"  # not one of the 56 groups of GB 3304 (kept as read)
 ETHNICITY_REPAIRED = "ethnicity_repaired"  # one-edit misread mapped to the only close group
 INVALID_DATE = "invalid_date"  # unreadable or non-existent date, birth in the future, validTo before validFrom
@@ -24,6 +25,7 @@ ALL_CODES = (
     BIRTH_DATE_MISMATCH,
     GENDER_MISMATCH,
     GENDER_FROM_ID_NUMBER,
+    BIRTH_DATE_FROM_ID_NUMBER,
     UNKNOWN_ETHNICITY,
     ETHNICITY_REPAIRED,
     INVALID_DATE,

@@ -13,23 +13,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..ocr.types import TextLine
-from . import codes, idnumber
+from . import checks, codes, idnumber
 from .dates import DateParseError, parse_birth
-from .ethnic import ETHNIC_GROUPS, match_ethnicity
+from .ethnic import ETHNIC_GROUPS
 from .labels import LabelHit, find_candidates, merge_spaced_labels
 from .layout import chain_right, same_row, text_height
 from .names import normalize_name
-from .side import REPAIR_PENALTY, Read, SideResult
+from .side import Read, SideResult
 
 LABELS = ("姓名", "性别", "民族", "出生", "住址", "公民身份号码")
 COLUMN_LABELS = ("姓名", "性别", "出生", "住址", "公民身份号码")
 ROW_ORDER = {"姓名": 0, "性别": 1, "民族": 1, "出生": 2, "住址": 3, "公民身份号码": 4}
 GENDERS = ("男", "女")
 
-# A number read at or above this OCR score is taken as printed: a checksum failure then means the card itself is
-# inconsistent (specimens, some real cards), which we report rather than "fix". Below it, or when the read also
-# contradicts the 出生 / 性别 lines, a unique single-character repair is applied.
-REPAIR_MAX_SCORE = 0.99
 MAX_ADDRESS_LINES = 5
 # Address lines follow each other at about 1.5 text heights (centre to centre); padded detector boxes make the
 # measured height larger, so the step can look as small as 0.6 h. A step beyond the maximum is a paragraph gap.
@@ -314,9 +310,10 @@ def read_front(lines: Sequence[TextLine], *, today: dt.date) -> SideResult:
     out.set("address", address_read.text if address_read else None, address_read.score if address_read else None)
 
     gender_printed = _gender_value(gender_read)
-    _number_and_checks(out, number_read, birth, gender_printed, today)
-    _gender(out, gender_read, gender_printed, number_read)
-    _ethnicity(out, ethnic_read)
+    checks.number_and_checks(out, number_read, birth, gender_printed, today)
+    checks.gender(out, gender_read, gender_printed)
+    checks.birth_from_number(out, birth_read, today)
+    checks.ethnicity(out, ethnic_read)
     return out
 
 
@@ -347,74 +344,3 @@ def _gender_value(read: Read | None) -> str | None:
         return None
     present = {ch for ch in read.text if ch in GENDERS}
     return present.pop() if len(present) == 1 else None
-
-
-def _number_and_checks(
-    out: SideResult, read: Read | None, birth: dt.date | None, gender: str | None, today: dt.date
-) -> None:
-    if read is None:
-        out.set("idNumber", None, None)
-        return
-    value = idnumber.normalize(read.text)
-    info = idnumber.parse(value, today=today)
-    confidence = read.score
-    if info.well_formed and not info.checksum_ok:
-        contradicted = (birth is not None and info.birth_date != birth) or (gender is not None and info.sex != gender)
-        fix = None
-        if read.score < REPAIR_MAX_SCORE or contradicted:
-            fix = idnumber.repair(value, today=today, birth_date=birth, sex=gender)
-        if fix is not None:
-            out.warn(
-                codes.ID_NUMBER_REPAIRED,
-                f"read {value}; character {fix.position + 1} '{fix.old}' corrected to '{fix.new}' "
-                "(the only change that satisfies the checksum and the printed birth date / sex)",
-                "idNumber",
-            )
-            value, info, confidence = fix.value, idnumber.parse(fix.value, today=today), read.score * REPAIR_PENALTY
-    out.set("idNumber", value, confidence)
-
-    if not info.well_formed or not info.region_ok:
-        out.warn(codes.ID_NUMBER_INVALID, f"{value!r} is not a well-formed citizen ID number", "idNumber")
-    elif not info.checksum_ok:
-        out.warn(
-            codes.ID_CHECKSUM_FAILED,
-            f"check character '{value[17]}' should be '{idnumber.check_char(value[:17])}'",
-            "idNumber",
-        )
-    if info.residence_permit:
-        out.warn(codes.RESIDENCE_PERMIT_NUMBER, "prefix 81/82/83: a HK/Macao/Taiwan residence permit", "idNumber")
-    if info.well_formed and info.birth_date is None:
-        out.warn(codes.INVALID_DATE, f"the number's birth date {value[6:14]} is not possible", "idNumber")
-    if info.birth_date and birth and info.birth_date != birth:
-        out.warn(codes.BIRTH_DATE_MISMATCH, f"出生 says {birth}, the number says {info.birth_date}", "dateOfBirth")
-    if info.sex and gender and info.sex != gender:
-        out.warn(codes.GENDER_MISMATCH, f"性别 says {gender}, the number's sex digit says {info.sex}", "gender")
-
-
-def _gender(out: SideResult, read: Read | None, printed: str | None, number_read: Read | None) -> None:
-    if printed is not None or read is None:
-        out.set("gender", printed, read.score if read else None)
-        return
-    # Unreadable 性别: the number decides, but only a number that passed every check (or was repaired).
-    number = out.fields.get("idNumber")
-    confirmed = not any(w.code in (codes.ID_CHECKSUM_FAILED, codes.ID_NUMBER_INVALID) for w in out.warnings)
-    if number and confirmed:
-        sex = idnumber.sex_of(number)
-        out.set("gender", sex, out.confidence["idNumber"] * REPAIR_PENALTY)
-        out.warn(codes.GENDER_FROM_ID_NUMBER, f"性别 read as {read.text!r}; taken from the ID number", "gender")
-    else:
-        out.set("gender", None, None)
-        out.warn(codes.LOW_CONFIDENCE, f"性别 read as {read.text!r}, neither 男 nor 女", "gender")
-
-
-def _ethnicity(out: SideResult, read: Read | None) -> None:
-    found = match_ethnicity(read.text) if read else None
-    if read is None or found is None:
-        out.set("ethnicity", None, None)
-        return
-    confidence = read.score * (REPAIR_PENALTY if found.corrected else 1.0)
-    out.set("ethnicity", found.value, confidence)
-    if found.corrected:
-        out.warn(codes.ETHNICITY_REPAIRED, f"民族 read as {read.text!r}, taken as {found.value}", "ethnicity")
-    elif not found.known:
-        out.warn(codes.UNKNOWN_ETHNICITY, f"{found.value!r} is not one of the 56 groups of GB 3304", "ethnicity")

@@ -1,0 +1,117 @@
+"""The card's own redundancy on the portrait side: the ID number's checksum, birth date and sex digit against the
+出生 and 性别 lines, ethnicity against the 56 groups. Warnings inform; a value changes only by an evidence-backed
+repair, and a value the card does not let us read is taken from a fully valid number, with its own warning.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from . import codes, idnumber
+from .ethnic import match_ethnicity
+from .side import REPAIR_PENALTY, Read, SideResult
+
+# A number read at or above this OCR score is taken as printed: a checksum failure then means the card itself is
+# inconsistent (specimens, some real cards), which we report rather than "fix". Below it, or when the read also
+# contradicts the 出生 / 性别 lines, a unique single-character repair is applied.
+REPAIR_MAX_SCORE = 0.99
+
+
+def number_and_checks(
+    out: SideResult, read: Read | None, birth: dt.date | None, gender: str | None, today: dt.date
+) -> None:
+    if read is None:
+        out.set("idNumber", None, None)
+        return
+    value = idnumber.normalize(read.text)
+    info = idnumber.parse(value, today=today)
+    confidence = read.score
+    if info.well_formed and not info.checksum_ok:
+        contradicted = (birth is not None and info.birth_date != birth) or (gender is not None and info.sex != gender)
+        fix = None
+        if read.score < REPAIR_MAX_SCORE or contradicted:
+            fix = idnumber.repair(value, today=today, birth_date=birth, sex=gender)
+        if fix is not None:
+            out.warn(
+                codes.ID_NUMBER_REPAIRED,
+                f"read {value}; character {fix.position + 1} '{fix.old}' corrected to '{fix.new}' "
+                "(the only change that satisfies the checksum and the printed birth date / sex)",
+                "idNumber",
+            )
+            value, info, confidence = fix.value, idnumber.parse(fix.value, today=today), read.score * REPAIR_PENALTY
+    out.set("idNumber", value, confidence)
+
+    if not info.well_formed or not info.region_ok:
+        out.warn(codes.ID_NUMBER_INVALID, f"{value!r} is not a well-formed citizen ID number", "idNumber")
+    elif not info.checksum_ok:
+        out.warn(
+            codes.ID_CHECKSUM_FAILED,
+            f"check character '{value[17]}' should be '{idnumber.check_char(value[:17])}'",
+            "idNumber",
+        )
+    if info.residence_permit:
+        out.warn(codes.RESIDENCE_PERMIT_NUMBER, "prefix 81/82/83: a HK/Macao/Taiwan residence permit", "idNumber")
+    if info.well_formed and info.birth_date is None:
+        out.warn(codes.INVALID_DATE, f"the number's birth date {value[6:14]} is not possible", "idNumber")
+    if info.birth_date and birth and info.birth_date != birth:
+        out.warn(codes.BIRTH_DATE_MISMATCH, f"出生 says {birth}, the number says {info.birth_date}", "dateOfBirth")
+    if info.sex and gender and info.sex != gender:
+        out.warn(codes.GENDER_MISMATCH, f"性别 says {gender}, the number's sex digit says {info.sex}", "gender")
+
+
+def _confirmed_number(out: SideResult) -> str | None:
+    """The number when it passed every check (or was repaired to): only then may it stand in for a printed line."""
+    number = out.fields.get("idNumber")
+    failed = any(w.code in (codes.ID_CHECKSUM_FAILED, codes.ID_NUMBER_INVALID) for w in out.warnings)
+    return number if number and not failed else None
+
+
+def gender(out: SideResult, read: Read | None, printed: str | None) -> None:
+    if printed is not None:
+        out.set("gender", printed, read.score if read else None)
+        return
+    # 性别 unreadable or not found: a confirmed number's sex digit decides.
+    number = _confirmed_number(out)
+    seen = f"read as {read.text!r}" if read else "not found"
+    if number:
+        out.set("gender", idnumber.sex_of(number), out.confidence["idNumber"] * REPAIR_PENALTY)
+        out.warn(codes.GENDER_FROM_ID_NUMBER, f"性别 {seen}; taken from the ID number", "gender")
+    else:
+        out.set("gender", None, None)
+        if read is not None:
+            out.warn(codes.LOW_CONFIDENCE, f"性别 {seen}, neither 男 nor 女", "gender")
+
+
+def birth_from_number(out: SideResult, read: Read | None, today: dt.date) -> None:
+    """出生 not found or not a date: a confirmed number's birth date, if what was read of the line agrees with it.
+
+    Agreeing means every digit group read (e.g. "1983" alone, or "1月18日" whose year was lost) is the year, month or
+    day of the number's date; a contradiction leaves the field empty (the card itself may be inconsistent).
+    """
+    if out.fields.get("dateOfBirth") is not None:
+        return
+    number = _confirmed_number(out)
+    born = idnumber.parse(number, today=today).birth_date if number else None
+    if born is None:
+        return
+    groups = [int(group) for group in re.findall(r"[0-9]+", read.text)] if read else []
+    if any(group not in (born.year, born.month, born.day) for group in groups):
+        return
+    out.warnings = [w for w in out.warnings if not (w.field == "dateOfBirth" and w.code == codes.INVALID_DATE)]
+    out.set("dateOfBirth", born.isoformat(), out.confidence["idNumber"] * REPAIR_PENALTY)
+    seen = f"read as {read.text!r}" if read else "not found"
+    out.warn(codes.BIRTH_DATE_FROM_ID_NUMBER, f"出生 {seen}; taken from the ID number", "dateOfBirth")
+
+
+def ethnicity(out: SideResult, read: Read | None) -> None:
+    found = match_ethnicity(read.text) if read else None
+    if read is None or found is None:
+        out.set("ethnicity", None, None)
+        return
+    confidence = read.score * (REPAIR_PENALTY if found.corrected else 1.0)
+    out.set("ethnicity", found.value, confidence)
+    if found.corrected:
+        out.warn(codes.ETHNICITY_REPAIRED, f"民族 read as {read.text!r}, taken as {found.value}", "ethnicity")
+    elif not found.known:
+        out.warn(codes.UNKNOWN_ETHNICITY, f"{found.value!r} is not one of the 56 groups of GB 3304", "ethnicity")
