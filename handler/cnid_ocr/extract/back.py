@@ -13,6 +13,7 @@ from .labels import LabelHit, find_candidates
 from .layout import chain_right, text_height
 from .result import LONG_TERM
 from .side import Read, SideResult
+from .skew import is_card_text
 
 TITLES = ("中华人民共和国", "居民身份证")
 AUTHORITY, VALIDITY = "签发机关", "有效期限"
@@ -62,7 +63,7 @@ def read_back(lines: Sequence[TextLine], *, today: dt.date) -> SideResult:
     labels = locate_labels(lines)
     label_ids = {id(hit.line) for hit in labels.values()}
     h = text_height([hit.line for hit in labels.values()] or lines)
-    others = [line for line in lines if id(line) not in label_ids]
+    others = [line for line in lines if id(line) not in label_ids and is_card_text(line, h)]
     out = SideResult()
 
     validity_read = Read.join(_label_parts(labels[VALIDITY], others, h)) if VALIDITY in labels else None

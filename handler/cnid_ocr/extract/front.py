@@ -20,6 +20,7 @@ from .labels import LabelHit, find_candidates, merge_spaced_labels
 from .layout import chain_right, same_row, text_height
 from .names import normalize_name
 from .side import Read, SideResult
+from .skew import is_card_text
 
 LABELS = ("姓名", "性别", "民族", "出生", "住址", "公民身份号码")
 COLUMN_LABELS = ("姓名", "性别", "出生", "住址", "公民身份号码")
@@ -251,7 +252,7 @@ def read_front(lines: Sequence[TextLine], *, today: dt.date) -> SideResult:
     layout = locate_labels(lines)
     labels, h = layout.labels, layout.h
     label_ids = {id(hit.line) for hit in labels.values()}
-    others = [line for line in lines if id(line) not in label_ids]
+    others = [line for line in lines if id(line) not in label_ids and is_card_text(line, h)]
     out = SideResult()
 
     gender_row = labels.get("性别") or labels.get("民族")

@@ -72,7 +72,7 @@ def merge_spaced_labels(lines: Sequence[TextLine], labels: Sequence[str], h: flo
             if other is not line
             and other.text.startswith(label[1])
             and same_row(line, other)
-            and 0 <= other.left - line.right <= 3 * h
+            and -0.5 * h <= other.left - line.right <= 3 * h  # glyph boxes may overlap a little
         ]
         if not partners:
             continue

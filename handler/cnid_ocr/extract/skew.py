@@ -69,3 +69,18 @@ def level(lines: Sequence[TextLine]) -> list[TextLine]:
         return (x * cos - y * sin, x * sin + y * cos)
 
     return [TextLine(line.text, line.score, tuple(turn(p) for p in line.box)) for line in lines]  # type: ignore[arg-type]
+
+
+# Card text (after ``level``) runs within a few degrees of level; beyond this an elongated box is background text.
+MAX_CARD_TILT_DEG = 12.0
+# Card values are at most about twice the labels' height (the number is printed larger); a box far taller is a
+# stamp remnant, a merged blob or background text, never a value.
+MAX_HEIGHT_RATIO = 2.5
+
+
+def is_card_text(line: TextLine, h: float) -> bool:
+    """Could this box be printed on the card whose labels are ``h`` high? (False for tilted or giant boxes.)"""
+    length, thickness = _extent(line)
+    if thickness > MAX_HEIGHT_RATIO * h:
+        return False
+    return length < MIN_ELONGATION * thickness or abs(box_angle(line)) <= MAX_CARD_TILT_DEG
