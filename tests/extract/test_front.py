@@ -379,3 +379,15 @@ def test_readable_birth_line_is_never_replaced_by_the_number():
     reading = read(front(birth=("1948", "12", "3")))
     assert reading.fields["dateOfBirth"] == "1948-12-03"
     assert codes(reading) == ["birth_date_mismatch"]
+
+
+@pytest.mark.parametrize("lost", [{"住址"}, {"住址", "出生"}, {"住址", "姓名", "出生"}])
+def test_address_found_when_its_label_was_not_read(lost):
+    address = ("云南省西双版纳傣族自治州", "景洪市河西街道柳树村", "2组27号")
+    sheet = front(address=address)
+    for label in lost:
+        sheet.remove(label)
+    reading = read(sheet)
+    assert reading.fields["address"] == "".join(address)
+    assert reading.fields["dateOfBirth"] == "1949-12-31"
+    assert reading.fields["name"] == "张三"

@@ -170,10 +170,24 @@ def _sub(read: Read, text: str) -> Read | None:
 
 
 def _address_read(
-    layout: FrontLayout, others: Sequence[TextLine], value_lefts: list[float], stop_y: float | None
+    layout: FrontLayout,
+    others: Sequence[TextLine],
+    value_lefts: list[float],
+    stop_y: float | None,
+    above: Read | None,
 ) -> Read | None:
-    """The 住址 value: its first line right of the label, then the lines aligned under it, in reading order."""
-    hit, h = layout.labels["住址"], layout.h
+    """The 住址 value: its first line right of the label, then the lines aligned under it, in reading order.
+
+    Without its label (faint print), the lines in the value column below the row ``above`` (出生) are read the
+    same way.
+    """
+    h = layout.h
+    hit = layout.labels.get("住址")
+    if hit is None:
+        if above is None or not value_lefts:
+            return None
+        anchor_y = statistics.median(line.center_y for line in above.lines)
+        return _address_rows([], anchor_y, statistics.median(value_lefts), others, h, stop_y, first_step=3.5)
     first = chain_right(hit.line, others, h)
     parts: list[tuple[str, TextLine]] = [(hit.remainder, hit.line)] + [(line.text, line) for line in first]
     if first:
@@ -182,13 +196,27 @@ def _address_read(
         value_x = statistics.median(value_lefts)
     else:  # merged "住址北京市...": estimate where the value begins inside the box
         value_x = hit.line.left + (hit.line.right - hit.line.left) * hit.end / max(len(hit.line.text), 1)
-    used = {id(line) for line in first}
     row_y = statistics.median(line.center_y for line in [hit.line, *first])
+    rest = [line for line in others if all(line is not taken for taken in first)]
+    return _address_rows(parts, row_y, value_x, rest, h, stop_y, first_step=ROW_STEP_MAX)
+
+
+def _address_rows(
+    parts: list[tuple[str, TextLine]],
+    row_y: float,
+    value_x: float,
+    others: Sequence[TextLine],
+    h: float,
+    stop_y: float | None,
+    *,
+    first_step: float,
+) -> Read | None:
+    """Follow rows starting at ``value_x`` downwards from the row at ``row_y`` until a paragraph gap or ``stop_y``."""
+    max_step = first_step
     pool = [
         line
         for line in others
-        if id(line) not in used
-        and line.center_y > row_y + ROW_STEP_MIN * h
+        if line.center_y > row_y + ROW_STEP_MIN * h
         and (stop_y is None or line.center_y < stop_y)
         and not _looks_like_number(line.text)
     ]
@@ -197,8 +225,9 @@ def _address_read(
         if not starts:
             break
         start = min(starts, key=lambda line: line.center_y)
-        if start.center_y - row_y > ROW_STEP_MAX * h:  # a paragraph gap: no longer the address
+        if start.center_y - row_y > max_step * h:  # a paragraph gap: no longer the address
             break
+        max_step = ROW_STEP_MAX
         row = [start] + chain_right(start, pool, h, max_gap=3.0)
         parts += [(line.text, line) for line in row]
         pool = [line for line in pool if all(line is not taken for taken in row)]
@@ -252,6 +281,7 @@ def read_front(lines: Sequence[TextLine], *, today: dt.date) -> SideResult:
     layout = locate_labels(lines)
     labels, h = layout.labels, layout.h
     label_ids = {id(hit.line) for hit in labels.values()}
+    label_lines = [hit.line for hit in labels.values()]
     others = [line for line in lines if id(line) not in label_ids and is_card_text(line, h)]
     out = SideResult()
 
@@ -306,8 +336,8 @@ def read_front(lines: Sequence[TextLine], *, today: dt.date) -> SideResult:
         for label in ("姓名", "出生")
         if label in labels
         for first in chain_right(labels[label].line, others, h)[:1]
-    ]
-    address_read = _address_read(layout, others, value_lefts, stop_y) if "住址" in labels else None
+    ] or [read.lines[0].left for read in (name_read, birth_read) if read and read.lines[0] not in label_lines]
+    address_read = _address_read(layout, others, value_lefts, stop_y, birth_read)
     out.set("address", address_read.text if address_read else None, address_read.score if address_read else None)
 
     gender_printed = _gender_value(gender_read)
