@@ -173,3 +173,14 @@ def test_body_keys_are_stable():
     assert set(body) == set(ALL_FIELDS) | {"sides", "confidence", "warnings"}
     assert body["sides"] == ["front", "back"]
     assert set(body["confidence"]) == set(ALL_FIELDS)
+
+
+@pytest.mark.parametrize("lost_validity_box", [False, True])
+def test_authority_merged_with_the_validity_period(lost_validity_box):
+    sheet = back(authority="银川市公安局兴庆分局", validity="2013.05.04-2033.05.04")
+    sheet.replace("银川市公安局兴庆分局", "银川市公安局兴庆分局2013.05.04-2033.05.04")
+    if lost_validity_box:
+        sheet.remove("2013.05.04-2033.05.04")
+    reading = extract_card(sheet.lines, today=TODAY)
+    assert reading.fields["issuingAuthority"] == "银川市公安局兴庆分局"
+    assert (reading.fields["validFrom"], reading.fields["validTo"]) == ("2013-05-04", "2033-05-04")

@@ -56,3 +56,22 @@ def test_name_spaces_and_edge_dots_removed():
     assert normalize_name(" 欧阳 赟 ") == "欧阳赟"
     assert normalize_name("·买买提.") == "买买提"
     assert normalize_name("买买提·艾力·热合曼") == "买买提·艾力·热合曼"
+
+
+@pytest.mark.parametrize(
+    ("read", "group"), [("漢", "汉"), ("維吾爾", "维吾尔"), ("滿族", "满"), ("鄂倫春", "鄂伦春"), ("朝鮮", "朝鲜")]
+)
+def test_traditional_forms_are_mapped(read, group):
+    found = match_ethnicity(read)
+    assert (found.value, found.known, found.corrected) == (group, True, True)
+
+
+@pytest.mark.parametrize(("read", "group"), [("汉工后", "汉"), ("土家工后", "土家"), ("蒙古12", "蒙古")])
+def test_group_followed_by_background_text(read, group):
+    found = match_ethnicity(read)
+    assert (found.value, found.known) == (group, True)
+
+
+def test_one_character_group_plus_one_glyph_stays_ambiguous():
+    # One edit from both 土 and 土家: not cut down to the prefix 土.
+    assert match_ethnicity("土嘉").known is False

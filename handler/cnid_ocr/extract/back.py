@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import statistics
 from collections.abc import Sequence
 
@@ -82,6 +83,9 @@ def read_back(lines: Sequence[TextLine], *, today: dt.date) -> SideResult:
             if line.text.endswith(_AUTHORITY_ENDINGS) and not (validity_read and line in validity_read.lines)
         ]
         authority_read = Read.join([(guesses[0].text, guesses[0])]) if guesses else None
+    authority_read, tail = _split_validity(authority_read)
+    if tail is not None and not _parses(validity_read):  # the 有效期限 value was merged into the authority's box
+        validity_read = tail
     out.set(
         "issuingAuthority",
         authority_read.text if authority_read else None,
@@ -89,6 +93,28 @@ def read_back(lines: Sequence[TextLine], *, today: dt.date) -> SideResult:
     )
     _validity(out, validity_read, today)
     return out
+
+
+def _split_validity(read: Read | None) -> tuple[Read | None, Read | None]:
+    """Cut "银川市公安局兴庆分局2013.05.04-2033.05.04" (authority and period in one box) at the period.
+
+    Authority names hold no digits, so the value ends where a run of four digits (the period's start year) begins.
+    """
+    found = re.search(r"[0-9]{4}", read.text) if read else None
+    if read is None or found is None or found.start() == 0:
+        return read, None
+    head, tail = read.text[: found.start()], read.text[found.start() :]
+    return Read(head, read.score, read.lines), Read(tail, read.score, read.lines)
+
+
+def _parses(read: Read | None) -> bool:
+    if read is None:
+        return False
+    try:
+        parse_validity(read.text)
+    except DateParseError:
+        return False
+    return True
 
 
 def _label_parts(hit: LabelHit, others: Sequence[TextLine], h: float) -> list[tuple[str, TextLine]]:

@@ -17,6 +17,12 @@ ETHNIC_GROUPS = (
     "独龙", "鄂伦春", "赫哲", "门巴", "珞巴", "基诺",
 )  # fmt: skip
 _KNOWN = frozenset(ETHNIC_GROUPS)
+# Traditional and variant forms of the characters of the group names (the recogniser knows both scripts): the same
+# character, so mapping them is no guess.
+_VARIANTS = str.maketrans(
+    "漢維爾壯鮮滿薩東鄉納頗達錫烏羅溫獨龍倫門諾彜畬佈傜",
+    "汉维尔壮鲜满萨东乡纳颇达锡乌罗温独龙伦门诺彝畲布瑶",
+)
 _NON_HAN = re.compile(f"[^{HAN_RANGES}]")
 
 
@@ -32,14 +38,19 @@ def match_ethnicity(raw: str) -> EthnicMatch | None:
 
     Single-character groups are all one edit from each other, so a misread one-character value stays unknown.
     """
-    text = _NON_HAN.sub("", clean(raw))
+    read = _NON_HAN.sub("", clean(raw))
+    text = read.translate(_VARIANTS)
     if len(text) > 1 and text.endswith("族"):  # some reads include the 族 some people expect
         text = text[:-1]
     if not text:
         return None
-    if text in _KNOWN:
-        return EthnicMatch(text, known=True, corrected=False)
+    if text in _KNOWN:  # a traditional form counts as a repair: the value differs from what was read
+        return EthnicMatch(text, known=True, corrected=text != read.removesuffix("族"))
     close = [group for group in ETHNIC_GROUPS if edit_distance(text, group) == 1]
     if len(close) == 1:
         return EthnicMatch(close[0], known=True, corrected=True)
+    if not close:  # a group followed by background text the row picked up ("汉工后"): the longest such group
+        prefixes = [group for group in ETHNIC_GROUPS if text.startswith(group)]
+        if prefixes:
+            return EthnicMatch(max(prefixes, key=len), known=True, corrected=True)
     return EthnicMatch(text, known=False, corrected=False)
