@@ -391,3 +391,12 @@ def test_address_found_when_its_label_was_not_read(lost):
     assert reading.fields["address"] == "".join(address)
     assert reading.fields["dateOfBirth"] == "1949-12-31"
     assert reading.fields["name"] == "张三"
+
+
+@pytest.mark.parametrize("merged", [False, True])
+def test_ethnicity_found_when_the_minzu_label_was_lost(merged):
+    sheet = front(ethnicity="鄂伦春", merge={"性别"} if merged else set())
+    sheet.remove("民族")
+    sheet.box("样本", 640, 125, width=80)  # text on the portrait, same row: not a group, never taken
+    reading = read(sheet)
+    assert (reading.fields["gender"], reading.fields["ethnicity"]) == ("男", "鄂伦春")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from ..ocr.types import TextLine
 from . import checks, codes, idnumber
 from .dates import DateParseError, parse_birth
-from .ethnic import ETHNIC_GROUPS
+from .ethnic import ETHNIC_GROUPS, match_ethnicity
 from .labels import LabelHit, find_candidates, merge_spaced_labels
 from .layout import chain_right, same_row, text_height
 from .names import normalize_name
@@ -31,6 +31,8 @@ MAX_ADDRESS_LINES = 5
 # Address lines follow each other at about 1.5 text heights (centre to centre); padded detector boxes make the
 # measured height larger, so the step can look as small as 0.6 h. A step beyond the maximum is a paragraph gap.
 ROW_STEP_MIN, ROW_STEP_MAX = 0.45, 2.6
+# The 民族 value is about 9 text heights right of the 性别 value; the portrait begins a few heights further.
+LONE_GROUP_REACH = 12.0
 
 
 @dataclass(slots=True)
@@ -366,8 +368,26 @@ def _gender_ethnic_reads(layout: FrontLayout, others: Sequence[TextLine]) -> tup
         return gender_read, ethnic_read
     if gender_hit is not None:
         read = _row_read(gender_hit, others, h, max_gap=6.0)
-        return _split_gender_ethnic(read) if read else (None, None)
+        gender_read, ethnic_read = _split_gender_ethnic(read) if read else (None, None)
+        if ethnic_read is None:  # 民族 label lost: its value sits far right on the row; only an exact group counts
+            ethnic_read = _lone_group(gender_hit.line, read, others, h)
+        return gender_read, ethnic_read
     return None, None
+
+
+def _lone_group(label: TextLine, row: Read | None, others: Sequence[TextLine], h: float) -> Read | None:
+    edge = max(line.right for line in row.lines) if row else label.right
+    candidates = [
+        line
+        for line in others
+        if same_row(line, label)
+        and 0 <= line.left - edge <= LONE_GROUP_REACH * h
+        and (found := match_ethnicity(line.text)) is not None
+        and found.known
+        and not found.corrected
+    ]
+    nearest = min(candidates, key=lambda line: line.left, default=None)
+    return Read(nearest.text, nearest.score, (nearest,)) if nearest else None
 
 
 def _gender_value(read: Read | None) -> str | None:
