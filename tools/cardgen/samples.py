@@ -73,9 +73,10 @@ def _choose_format(rng: np.random.Generator, pixels: int, tags: list[str], q_lo:
     return fmt, q
 
 
-def _photo(rng: np.random.Generator, obj_fn, aspect: float, tags: list[str], min_obj_px: float = 460
-           ) -> tuple[Image.Image, float]:
-    """A phone photo of an object (card or sheet) rendered by obj_fn(scale); aspect = height/width."""
+def _photo(rng: np.random.Generator, obj_fn, aspect: float, tags: list[str], min_obj_px: float = 460,
+           card_frac: float = 1.0) -> tuple[Image.Image, float]:
+    """A phone photo of an object (card or sheet) rendered by obj_fn(scale); aspect = height/width; card_frac =
+    a card's width as a fraction of the object's (blur and clutter text scale with the card, not the sheet)."""
     mp = math.exp(rng.uniform(math.log(0.5e6), math.log(12e6)))
     ar = float(_pick(rng, (4 / 3, 4 / 3, 16 / 9, 1.0)))
     landscape = rng.random() < 0.5
@@ -101,7 +102,7 @@ def _photo(rng: np.random.Generator, obj_fn, aspect: float, tags: list[str], min
     bg = scene.background(rng, bg_kind, w, h)
     if rng.random() < 0.4:
         tags.append("clutter")
-        bg = scene.clutter(rng, bg, ow * 28 / CARD_W)
+        bg = scene.clutter(rng, bg, ow * card_frac * 28 / CARD_W)
     persp = rng.uniform(0, 0.14) if rng.random() < 0.8 else 0.0
     if persp > 0.07:
         tags.append("perspective")
@@ -111,7 +112,7 @@ def _photo(rng: np.random.Generator, obj_fn, aspect: float, tags: list[str], min
     obj = obj_fn(min(3.0, max(0.5, ow / CARD_W * 1.15)))
     img, _ = photo.paste(bg, obj, quad, shadow=rng.uniform(0.15, 0.5))
     img = photo.lighting(rng, img, quad, tags)
-    img = photo.degrade(rng, img, ow, tags)
+    img = photo.degrade(rng, img, ow * card_frac, tags)
     if (w, h) != (w_out, h_out):
         img = cv2.resize(img, (w_out, h_out), interpolation=cv2.INTER_LINEAR)
     return photo.to_image(img), obj_px
@@ -189,7 +190,7 @@ def build_sample(identity: Identity, rng: np.random.Generator, kind: str = "phot
                                                 round(page.height * scale * CARD_W / card_px)))
 
         probe = sheet(CARD_W / card_px)
-        img, _ = _photo(rng, sheet, probe.height / probe.width, tags, min_obj_px=1300)
+        img, _ = _photo(rng, sheet, probe.height / probe.width, tags, min_obj_px=1300, card_frac=85.6 / 210)
     elif kind in ("scan", "small"):
         card_px = rng.uniform(420, 480) if kind == "small" else rng.uniform(700, 2000)
         tags.append(f"card{int(card_px)}px")
