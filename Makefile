@@ -73,9 +73,10 @@ bench-accuracy: $(BIN)/.installed fonts
 	$(BIN)/python tools/bench_accuracy.py --n $(BENCH_N) --seed $(BENCH_SEED) $(BENCH_ARGS)
 
 # ---- Performance (issue 5): cold start, warm p50/p95, memory and a soak, ours vs plain RapidOCR, plus accuracy ----
-# Writes bench-results/perf-<date>.md/.json. Quicker: make bench SOAK=50 BENCH_ARGS='--n 20 --cold-runs 1'
-SOAK ?= 1000
-BENCH_ARGS ?=
+# Writes bench-results/perf-<date>.md/.json; `python tools/bench_perf.py --help` for the options (PERF_ARGS).
+# Quicker: make bench SOAK=50 PERF_ARGS='--every 4 --cold-runs 1'; pipeline settings: PERF_ARGS='--levers all'
+SOAK      ?= 1000
+PERF_ARGS ?=
 .PHONY: bench
 bench: $(BIN)/.installed fonts
-	$(BIN)/python tools/bench_perf.py --soak $(SOAK) $(BENCH_ARGS)
+	$(BIN)/python tools/bench_perf.py --soak $(SOAK) $(PERF_ARGS)

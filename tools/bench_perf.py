@@ -32,6 +32,7 @@ import os
 import pickle
 import platform
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -303,12 +304,27 @@ BOOT = ("import time; t = time.perf_counter(); import sys; sys.path.insert(0, {t
         "bench_perf.worker_main(t, sys.argv[1:])")
 
 
+# Where the workers import cnid_ocr from: a snapshot of handler/ taken at the start of the run (see snapshot_handler).
+_WORKER_ENV: dict[str, str] = dict(os.environ)
+
+
+def snapshot_handler(folder: Path) -> str:
+    """Copy handler/cnid_ocr to ``folder`` and put it first on the workers' path, so every measurement of a run
+    reads the same code even while handler/ is being edited. Returns a hash of the copied sources."""
+    shutil.copytree(ROOT / "handler" / "cnid_ocr", folder / "cnid_ocr", ignore=shutil.ignore_patterns("__pycache__"))
+    h = hashlib.sha256()
+    for f in sorted((folder / "cnid_ocr").rglob("*.py")):
+        h.update(str(f.relative_to(folder)).encode() + f.read_bytes())
+    _WORKER_ENV["PYTHONPATH"] = os.pathsep.join(filter(None, [str(folder), os.environ.get("PYTHONPATH")]))
+    return h.hexdigest()[:10]
+
+
 def run_worker(job: str, **cfg: Any) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bench-perf-") as tmp:
         out = Path(tmp) / "out.json"
         cmd = [sys.executable, "-c", BOOT.format(tools=str(TOOLS))]
         cfg = {**cfg, "job": job, "out": str(out), "t_spawn": time.perf_counter()}
-        proc = subprocess.run([*cmd, json.dumps(cfg)], capture_output=True, text=True, cwd=tmp)
+        proc = subprocess.run([*cmd, json.dumps(cfg)], capture_output=True, text=True, cwd=tmp, env=_WORKER_ENV)
         if proc.returncode != 0 or not out.exists():
             raise RuntimeError(f"worker {job}/{cfg.get('engine')} failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
         return json.loads(out.read_text(encoding="utf-8"))
@@ -495,9 +511,9 @@ def headline(res: dict[str, Any], photos: list[Photo]) -> Table:
     t = Table(["", "ours", "baseline", "ours/baseline"])
     peak_mp = res["peak_photo"]["mp"]
 
-    def row(label: str, fmt: Callable[[Any], str], *keys: str) -> None:
+    def row(label: str, fmt: Callable[[Any], str], *keys: str, ratio: bool = True) -> None:
         a, c = _get(o, *keys), _get(b, *keys)
-        t.add(label, fmt(a), fmt(c), _ratio(a, c))
+        t.add(label, fmt(a), fmt(c), _ratio(a, c) if ratio else "")
 
     row("cold: interpreter start", _ms, "cold", "interpreter")
     row("cold: imports (app / rapidocr, no models)", _ms, "cold", "imports")
@@ -517,9 +533,9 @@ def headline(res: dict[str, Any], photos: list[Photo]) -> Table:
     if n:
         row(f"soak: RSS after {min(10, n)} requests", _mb, "soak", "rss_10")
         row(f"soak: RSS after {n} requests", _mb, "soak", "rss_n")
-        row(f"soak: growth {min(10, n)} -> {n}", lambda v: "-" if v is None else f"{v:+.1f} MB", "soak", "growth_mb")
-        row(f"soak: growth after one pass ({len(photos)}) -> {n}", lambda v: "-" if v is None else f"{v:+.1f} MB",
-            "soak", "growth_after_pass_mb")
+        growth = lambda v: "-" if v is None else f"{v:+.1f} MB"  # noqa: E731
+        row(f"soak: growth {min(10, n)} -> {n}", growth, "soak", "growth_mb", ratio=False)
+        row(f"soak: growth after one pass ({len(photos)}) -> {n}", growth, "soak", "growth_after_pass_mb", ratio=False)
     acc = lambda v: _pct(v)  # noqa: E731
     t.add("accuracy: whole card", acc(_get(o, "accuracy", "card")), acc(_get(b, "accuracy", "card")), "")
     for k in (_get(o, "accuracy", "fields") or _get(b, "accuracy", "fields") or {}):
@@ -616,9 +632,10 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(TOOLS))  # bench_accuracy and cardgen, for the parent only
 
     started = dt.datetime.now().astimezone()
+    snapshot = tempfile.TemporaryDirectory(prefix="bench-perf-handler-")
     res: dict[str, Any] = {"date": started.isoformat(timespec="seconds"), "machine": machine(),
                            "load_before": loadavg(), "seed": args.seed, "soak_n": args.soak,
-                           "cardgen": _cardgen_hash(), "engines": {},
+                           "cardgen": _cardgen_hash(), "handler": snapshot_handler(Path(snapshot.name)), "engines": {},
                            "args": {k: str(v) for k, v in vars(args).items()}}
     with _step(f"photo set: seed {args.seed}, {args.n} photos"):
         photos = build_set(args.seed, args.n, lambda m: print(m, file=sys.stderr, flush=True))
@@ -645,6 +662,7 @@ def main(argv: list[str] | None = None) -> int:
                                patches=patches)
                 res["levers"][name] = {**latency(photos, w["seconds"]), "max_rss_mb": w["max_rss_mb"],
                                        "patches": patches, "accuracy": accuracy(photos, w["results"], w["seconds"])}
+    snapshot.cleanup()
     res["load_after"] = loadavg()
     res["minutes"] = round((dt.datetime.now().astimezone() - started).total_seconds() / 60, 1)
 
@@ -670,7 +688,8 @@ def render(res: dict[str, Any], photos: list[Photo]) -> str:
         f"# Performance benchmark, {res['date']}",
         "",
         f"- machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB; {m['platform']}",
-        f"- python {m['python']}, " + ", ".join(f"{k} {x}" for k, x in v.items()) + f"; commit {m['commit']}",
+        f"- python {m['python']}, " + ", ".join(f"{k} {x}" for k, x in v.items())
+        + f"; commit {m['commit']}, handler/ sources {res.get('handler', '?')} (snapshot used by every measurement)",
         f"- load average (1/5/15 min) before: {res['load_before']}, after: {res['load_after']} "
         f"({res['minutes']} min run){busy}",
         f"- photos: {len(photos)} from cardgen seed {res['seed']} (cardgen {res['cardgen']}"
