@@ -1,9 +1,9 @@
 """The recognition pipeline shared by the API and the CLI: image bytes in, the API's JSON body out.
 
-decode (JPEG draft scaling, EXIF orientation, limits) -> drop red ink (stamps) -> detect text lines once at a
-modest scale -> find the angle the lines run at and level them (any rotation, 90/180/270 included) -> cut each
-line from the full-resolution pixels, perspective-corrected -> one 0/180 decision for the whole page -> recognise
--> extract fields by layout.
+decode (JPEG draft scaling, EXIF orientation, limits) -> drop red ink (stamps) -> detect text lines at a modest
+scale -> find the angle the lines run at (mode of the boxes' directions; any rotation) -> when the text is small or
+tilted, cut the text region out levelled and rescaled, and detect again -> cut each line out perspective-corrected
+-> one 0/180 decision for the whole page -> recognise -> extract fields by layout.
 """
 
 from __future__ import annotations
@@ -18,17 +18,23 @@ import numpy as np
 from .errors import NoIdCardFound
 from .extract import extract_card
 from .imaging.decode import decode_image
-from .imaging.geometry import Quad, crop_line, dominant_angle, flip, upright
+from .imaging.geometry import Quad, agrees, crop_line, flip, level_angle, level_region, median_height, upright
 from .imaging.ink import drop_red_ink
 from .ocr.engine import OcrEngine
 from .ocr.types import TextLine
 
 # Longest side of the decoded image: line crops come from it, so it bounds recognition quality and memory.
 MAX_DECODE_SIDE = 2400
-# Longest side given to the detector. A card filling a third of the frame still has ~15 px text at this size.
+# Longest side given to the detector on the first look at the whole image.
 DET_SIDE = 1024
-# Text smaller than this (median line height at detector scale, px) triggers a second, finer detection.
-MIN_DET_TEXT_HEIGHT = 12
+# The first look is enough when its boxes are at least this tall (px at detector scale) and level within
+# LEVEL_TOLERANCE degrees; otherwise the text region is cut out, levelled and scaled so boxes are about
+# TARGET_BOX_HEIGHT px tall (at most REFINED_SIDE px on its longer side), and detected again.
+MIN_BOX_HEIGHT = 20
+LEVEL_TOLERANCE = 3.0
+TARGET_BOX_HEIGHT = 32
+REFINED_SIDE = 1600
+MAX_ZOOM = 3.0
 DEFAULT_MAX_PIXELS = 50_000_000
 # Lines the 0/180 vote looks at (the widest ones say the most).
 ORIENTATION_SAMPLE = 8
@@ -58,13 +64,10 @@ class CardReader:
     def read_lines(self, pixels: np.ndarray) -> list[TextLine]:
         """Recognised lines in the page's level, upright frame."""
         pixels = drop_red_ink(pixels)
-        quads = self._detect(pixels)
+        pixels, quads = self._find_text(pixels)
         if not quads:
             return []
-        angle = dominant_angle(quads) or 0.0
-        if angle > 90:
-            angle -= 180  # level by the smaller turn; 0/180 is settled below
-        pairs = upright(quads, angle)
+        pairs = upright(quads, level_angle(quads))
         crops = [crop_line(pixels, original) for original, _ in pairs]
         widest = sorted(range(len(crops)), key=lambda i: crops[i].shape[1], reverse=True)[:ORIENTATION_SAMPLE]
         if self.engine.upside_down_share([crops[i] for i in widest]) > 0.5:
@@ -76,26 +79,30 @@ class CardReader:
                 lines.append(TextLine(text, score, tuple(map(tuple, level.tolist()))))  # type: ignore[arg-type]
         return lines
 
-    def _detect(self, pixels: np.ndarray) -> list[Quad]:
-        """Detect at DET_SIDE; if the text is tiny there (a card far away, a photocopy page), once more finer."""
-        quads = _detect_scaled(self.engine, pixels, DET_SIDE)
+    def _find_text(self, pixels: np.ndarray) -> tuple[np.ndarray, list[Quad]]:
+        """Text-line boxes, and the image they refer to: the whole image when one look at DET_SIDE finds level,
+        well-sized text; else the text region levelled and rescaled, detected again (a small, far or tilted card,
+        a photocopy page)."""
         scale = min(1.0, DET_SIDE / max(pixels.shape[:2]))
-        if quads and scale < 1.0 and _median_height(quads) * scale < MIN_DET_TEXT_HEIGHT:
-            finer = _detect_scaled(self.engine, pixels, min(max(pixels.shape[:2]), DET_SIDE * 2))
-            quads = finer or quads
-        return quads
+        quads = _detect_scaled(self.engine, pixels, scale)
+        if not quads:
+            return pixels, []
+        angle = level_angle(quads)
+        height = median_height(quads)
+        if height * scale >= MIN_BOX_HEIGHT and abs(angle) <= LEVEL_TOLERANCE:
+            return pixels, quads
+        region = [quad for quad in quads if agrees(quad, angle)]
+        zoom = min(MAX_ZOOM, TARGET_BOX_HEIGHT / max(height, 1.0))
+        levelled = level_region(pixels, region, angle, zoom, REFINED_SIDE)
+        refined = self.engine.detect(levelled)
+        return (levelled, refined) if refined else (pixels, quads)
 
 
-def _detect_scaled(engine: OcrEngine, pixels: np.ndarray, side: int) -> list[Quad]:
+def _detect_scaled(engine: OcrEngine, pixels: np.ndarray, scale: float) -> list[Quad]:
+    if scale >= 1.0:
+        return engine.detect(pixels)
     height, width = pixels.shape[:2]
-    scale = min(1.0, side / max(height, width))
-    small = pixels if scale == 1.0 else cv2.resize(
-        pixels, (max(32, round(width * scale)), max(32, round(height * scale))), interpolation=cv2.INTER_AREA
-    )
-    sy, sx = height / small.shape[0], width / small.shape[1]
-    return [quad * np.array([sx, sy], dtype=np.float32) for quad in engine.detect(small)]
-
-
-def _median_height(quads: list[Quad]) -> float:
-    heights = [min(cv2.minAreaRect(q)[1]) for q in quads]
-    return float(np.median(heights))
+    size = (max(32, round(width * scale)), max(32, round(height * scale)))
+    small = cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
+    factor = np.array([width / small.shape[1], height / small.shape[0]], dtype=np.float32)
+    return [quad * factor for quad in engine.detect(small)]
