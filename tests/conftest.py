@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
+import subprocess
+import sys
 
 import boto3
 import pytest
 from cnid_ocr.app import create_app
 from cnid_ocr.config import Settings
-from cnid_ocr.local import table_names
+from cnid_ocr.local import EmbeddedDynamoDB, table_names
 from cnid_ocr.pipeline import CardReader
 from cnid_ocr.services import Services, build_stores
 from cnid_ocr.store.tables import create_tables_from_template
@@ -99,3 +102,32 @@ def clock():
             return self.moment
 
     return Clock()
+
+
+def run_cli(*args: str, env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess:
+    """`cnid-ocr ARGS` in a subprocess, as a user would run it."""
+    return subprocess.run(
+        [sys.executable, "-m", "cnid_ocr.cli", *args], env=env, capture_output=True, text=True, timeout=timeout
+    )
+
+
+@pytest.fixture(scope="session")
+def cli():
+    return run_cli
+
+
+@pytest.fixture(scope="session")
+def store_env():
+    """Environment for CLI subprocesses sharing one local DynamoDB endpoint (the embedded server)."""
+    server = EmbeddedDynamoDB()
+    endpoint = server.start()
+    yield {
+        **os.environ,
+        "DYNAMODB_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "CNID_OCR_KEYS_TABLE": "cli-keys",
+        "CNID_OCR_USAGE_TABLE": "cli-usage",
+    }
+    server.stop()

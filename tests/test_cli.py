@@ -4,74 +4,46 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
-
-import pytest
-from cnid_ocr.local import EmbeddedDynamoDB
 
 
-def run_cli(*args: str, env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "cnid_ocr.cli", *args], env=env, capture_output=True, text=True, timeout=timeout
-    )
-
-
-@pytest.fixture(scope="module")
-def store_env():
-    server = EmbeddedDynamoDB()
-    endpoint = server.start()
-    env = {
-        **os.environ,
-        "DYNAMODB_ENDPOINT_URL": endpoint,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "CNID_OCR_KEYS_TABLE": "cli-keys",
-        "CNID_OCR_USAGE_TABLE": "cli-usage",
-    }
-    yield env
-    server.stop()
-
-
-def test_keys_create_list_revoke(store_env):
-    created = run_cli("keys", "create", "--name", "hotel front desk", "--json", env=store_env)
+def test_keys_create_list_revoke(cli, store_env):
+    created = cli("keys", "create", "--name", "hotel front desk", "--json", env=store_env)
     assert created.returncode == 0, created.stderr
     record = json.loads(created.stdout)
     assert record["key"].startswith("sk_live_") and record["key"].startswith(record["id"])
 
-    listed = run_cli("keys", "list", "--json", env=store_env)
+    listed = cli("keys", "list", "--json", env=store_env)
     assert listed.returncode == 0, listed.stderr
     rows = json.loads(listed.stdout)
     assert [r["name"] for r in rows if r["id"] == record["id"]] == ["hotel front desk"]
     assert record["key"] not in listed.stdout
 
-    table = run_cli("keys", "list", env=store_env)
+    table = cli("keys", "list", env=store_env)
     assert record["id"] in table.stdout and "active" in table.stdout
 
-    revoked = run_cli("keys", "revoke", record["id"], env=store_env)
+    revoked = cli("keys", "revoke", record["id"], env=store_env)
     assert revoked.returncode == 0, revoked.stderr
-    rows = json.loads(run_cli("keys", "list", "--json", env=store_env).stdout)
+    rows = json.loads(cli("keys", "list", "--json", env=store_env).stdout)
     assert [r["status"] for r in rows if r["id"] == record["id"]] == ["revoked"]
 
-    missing = run_cli("keys", "revoke", "sk_live_nothere0", env=store_env)
+    missing = cli("keys", "revoke", "sk_live_nothere0", env=store_env)
     assert missing.returncode == 1 and "not_found" in missing.stderr
 
 
-def test_keys_without_a_store_explains_what_to_set(tmp_path):
+def test_keys_without_a_store_explains_what_to_set(cli, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "DYNAMODB_"))}
-    result = run_cli("keys", "list", env=env)
+    result = cli("keys", "list", env=env)
     assert result.returncode != 0
     assert "DYNAMODB_ENDPOINT_URL" in result.stderr
 
 
-def test_extract_prints_one_line_per_image_and_goes_on_after_bad_files(tmp_path, blank_image):
+def test_extract_prints_one_line_per_image_and_goes_on_after_bad_files(cli, tmp_path, blank_image):
     blank = tmp_path / "blank.png"
     blank.write_bytes(blank_image())
     text = tmp_path / "notes.jpg"
     text.write_bytes(b"not an image")
     missing = tmp_path / "missing.jpg"
-    result = run_cli("extract", str(text), str(missing), str(blank), env=dict(os.environ))
+    result = cli("extract", str(text), str(missing), str(blank), env=dict(os.environ))
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [(line["file"], line["status"]) for line in lines] == [

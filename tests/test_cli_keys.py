@@ -3,39 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 from cnid_ocr.config import Settings
 from cnid_ocr.errors import RevokedApiKey
-from cnid_ocr.local import EmbeddedDynamoDB
 from cnid_ocr.services import build_stores
 from cnid_ocr.store.dynamo import make_dynamodb_client
-
-
-def run_cli(*args: str, env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "cnid_ocr.cli", *args], env=env, capture_output=True, text=True, timeout=timeout
-    )
-
-
-@pytest.fixture(scope="module")
-def store_env():
-    server = EmbeddedDynamoDB()
-    endpoint = server.start()
-    env = {
-        **os.environ,
-        "DYNAMODB_ENDPOINT_URL": endpoint,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "CNID_OCR_KEYS_TABLE": "cli-lifecycle-keys",
-        "CNID_OCR_USAGE_TABLE": "cli-lifecycle-usage",
-    }
-    yield env
-    server.stop()
 
 
 @pytest.fixture
@@ -45,22 +18,22 @@ def stores(store_env):
     return build_stores(settings, make_dynamodb_client("us-east-1", store_env["DYNAMODB_ENDPOINT_URL"]))
 
 
-def create(env, *extra: str) -> dict:
-    result = run_cli("keys", "create", "--json", *extra, env=env)
+def create(cli, env, *extra: str) -> dict:
+    result = cli("keys", "create", "--json", *extra, env=env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
 
-def listed(env) -> dict[str, dict]:
-    result = run_cli("keys", "list", "--json", env=env)
+def listed(cli, env) -> dict[str, dict]:
+    result = cli("keys", "list", "--json", env=env)
     assert result.returncode == 0, result.stderr
     return {row["id"]: row for row in json.loads(result.stdout)}
 
 
-def test_rotate_now_and_with_grace(store_env, stores):
+def test_rotate_now_and_with_grace(cli, store_env, stores):
     keys, _ = stores
-    old = create(store_env, "--name", "kiosk", "--monthly-quota", "30", "--rate-limit", "2")
-    rotated = run_cli("keys", "rotate", old["id"], "--json", env=store_env)
+    old = create(cli, store_env, "--name", "kiosk", "--monthly-quota", "30", "--rate-limit", "2")
+    rotated = cli("keys", "rotate", old["id"], "--json", env=store_env)
     assert rotated.returncode == 0, rotated.stderr
     new = json.loads(rotated.stdout)
     assert new["key"].startswith("sk_live_") and new["key"] != old["key"]
@@ -70,55 +43,55 @@ def test_rotate_now_and_with_grace(store_env, stores):
     assert keys.authenticate(new["key"]).key_id == new["id"]
 
     # With a grace period the old key keeps working, and `keys list` says it is on its way out.
-    plain = run_cli("keys", "rotate", new["id"], "--grace-seconds", "3600", env=store_env)
+    plain = cli("keys", "rotate", new["id"], "--grace-seconds", "3600", env=store_env)
     assert plain.returncode == 0, plain.stderr
     newest = plain.stdout.strip().splitlines()[-1]
     assert newest.startswith("sk_live_") and "refused at" in plain.stdout
     assert keys.authenticate(new["key"]).key_id == new["id"]
     assert keys.authenticate(newest).name == "kiosk"
-    rows = listed(store_env)
+    rows = listed(cli, store_env)
     assert rows[old["id"]]["status"] == "revoked"
     assert rows[new["id"]]["status"] == "expiring" and rows[new["id"]]["revokeAt"]
-    table = run_cli("keys", "list", env=store_env).stdout
+    table = cli("keys", "list", env=store_env).stdout
     assert "expiring" in table and newest not in table and new["key"] not in table
 
-    missing = run_cli("keys", "rotate", "sk_live_nothere0", env=store_env)
+    missing = cli("keys", "rotate", "sk_live_nothere0", env=store_env)
     assert missing.returncode == 1 and "not_found" in missing.stderr
-    again = run_cli("keys", "rotate", old["id"], env=store_env)
+    again = cli("keys", "rotate", old["id"], env=store_env)
     assert again.returncode == 1 and "revoked_api_key" in again.stderr
 
 
-def test_update_limits_and_name(store_env, stores):
+def test_update_limits_and_name(cli, store_env, stores):
     keys, _ = stores
-    record = create(store_env, "--name", "partner", "--monthly-quota", "10")
-    result = run_cli("keys", "update", record["id"], "--monthly-quota", "500", "--rate-limit", "3",
+    record = create(cli, store_env, "--name", "partner", "--monthly-quota", "10")
+    result = cli("keys", "update", record["id"], "--monthly-quota", "500", "--rate-limit", "3",
                      "--name", "partner B", "--json", env=store_env)
     assert result.returncode == 0, result.stderr
     assert (json.loads(result.stdout)["monthlyQuota"], json.loads(result.stdout)["rateLimit"]) == (500, 3)
     seen = keys.authenticate(record["key"])
     assert (seen.name, seen.monthly_quota, seen.rate_limit) == ("partner B", 500, 3)
 
-    result = run_cli("keys", "update", record["id"], "--no-quota", "--no-rate-limit", env=store_env)
+    result = cli("keys", "update", record["id"], "--no-quota", "--no-rate-limit", env=store_env)
     assert result.returncode == 0, result.stderr
     assert "unlimited" in result.stdout
     seen = keys.authenticate(record["key"])
     assert (seen.monthly_quota, seen.rate_limit) == (None, None)
 
-    assert run_cli("keys", "update", record["id"], env=store_env).returncode == 2  # nothing to change
-    both = run_cli("keys", "update", record["id"], "--monthly-quota", "5", "--no-quota", env=store_env)
+    assert cli("keys", "update", record["id"], env=store_env).returncode == 2  # nothing to change
+    both = cli("keys", "update", record["id"], "--monthly-quota", "5", "--no-quota", env=store_env)
     assert both.returncode == 2  # mutually exclusive
-    missing = run_cli("keys", "update", "sk_live_nothere0", "--rate-limit", "1", env=store_env)
+    missing = cli("keys", "update", "sk_live_nothere0", "--rate-limit", "1", env=store_env)
     assert missing.returncode == 1 and "not_found" in missing.stderr
 
 
-def test_list_shows_last_used_from_the_usage_table(store_env, stores):
+def test_list_shows_last_used_from_the_usage_table(cli, store_env, stores):
     keys, usage = stores
-    record = create(store_env, "--name", "counted")
-    assert listed(store_env)[record["id"]]["lastUsedAt"] is None
+    record = create(cli, store_env, "--name", "counted")
+    assert listed(cli, store_env)[record["id"]]["lastUsedAt"] is None
     used = usage.record(keys.authenticate(record["key"]), succeeded=True, billable=True)
-    row = listed(store_env)[record["id"]]
+    row = listed(cli, store_env)[record["id"]]
     assert row["lastUsedAt"] == used.last_used_at and row["status"] == "active"
-    table = run_cli("keys", "list", env=store_env).stdout
+    table = cli("keys", "list", env=store_env).stdout
     header, *lines = table.splitlines()
     assert "LAST USED" in header and "QUOTA" in header and "RATE" in header
     assert any(record["id"] in line and used.last_used_at in line for line in lines)
