@@ -75,3 +75,19 @@ def test_group_followed_by_background_text(read, group):
 def test_one_character_group_plus_one_glyph_stays_ambiguous():
     # One edit from both 土 and 土家: not cut down to the prefix 土.
     assert match_ethnicity("土嘉").known is False
+
+
+@pytest.mark.parametrize(
+    ("read", "expected"),
+    [
+        ("云南省德宏傣族景颜族自治州芒市", "云南省德宏傣族景颇族自治州芒市"),  # one group fits: mended
+        ("广西壮族自治区河池市罗城仏佬族自治县", "广西壮族自治区河池市罗城仏佬族自治县"),  # 仫佬 or 仡佬: left
+        ("四川省阿坝藏族羌族自治州", "四川省阿坝藏族羌族自治州"),  # already right
+        ("北京市民族路8号", "北京市民族路8号"),  # not an autonomous-area name
+        ("青海省海东市民和回族土族自治县", "青海省海东市民和回族土族自治县"),  # one-character groups
+    ],
+)
+def test_autonomous_area_names(read, expected):
+    from cnid_ocr.extract.ethnic import repair_autonomous_area_names
+
+    assert repair_autonomous_area_names(read)[0] == expected

@@ -400,3 +400,9 @@ def test_ethnicity_found_when_the_minzu_label_was_lost(merged):
     sheet.box("样本", 640, 125, width=80)  # text on the portrait, same row: not a group, never taken
     reading = read(sheet)
     assert (reading.fields["gender"], reading.fields["ethnicity"]) == ("男", "鄂伦春")
+
+
+def test_autonomous_area_name_in_the_address_is_mended_with_a_warning():
+    reading = read(front(address=("云南省德宏傣族景颜族自治", "州芒市大河镇2组")))
+    assert reading.fields["address"] == "云南省德宏傣族景颇族自治州芒市大河镇2组"
+    assert "place_name_repaired" in codes(reading, "address")

@@ -8,7 +8,7 @@ import statistics
 from collections.abc import Sequence
 
 from ..ocr.types import TextLine
-from . import codes
+from . import checks, codes
 from .dates import DateParseError, parse_validity
 from .labels import LabelHit, find_candidates
 from .layout import chain_right, text_height
@@ -91,6 +91,7 @@ def read_back(lines: Sequence[TextLine], *, today: dt.date) -> SideResult:
         authority_read.text if authority_read else None,
         authority_read.score if authority_read else None,
     )
+    checks.place_names(out, "issuingAuthority")
     _validity(out, validity_read, today)
     return out
 

@@ -9,7 +9,7 @@ import datetime as dt
 import re
 
 from . import codes, idnumber
-from .ethnic import match_ethnicity
+from .ethnic import match_ethnicity, repair_autonomous_area_names
 from .side import REPAIR_PENALTY, Read, SideResult
 
 # A number read at or above this OCR score is taken as printed: a checksum failure then means the card itself is
@@ -115,3 +115,16 @@ def ethnicity(out: SideResult, read: Read | None) -> None:
         out.warn(codes.ETHNICITY_REPAIRED, f"民族 read as {read.text!r}, taken as {found.value}", "ethnicity")
     elif not found.known:
         out.warn(codes.UNKNOWN_ETHNICITY, f"{found.value!r} is not one of the 56 groups of GB 3304", "ethnicity")
+
+
+def place_names(out: SideResult, field_name: str) -> None:
+    """Group names inside autonomous-area names (address, issuing authority) mended where only one group fits."""
+    value = out.fields.get(field_name)
+    if not value:
+        return
+    mended, fixes = repair_autonomous_area_names(value)
+    if not fixes:
+        return
+    out.set(field_name, mended, out.confidence.get(field_name, 1.0) * REPAIR_PENALTY)
+    said = ", ".join(f"{read!r} as {group}" for read, group in fixes)
+    out.warn(codes.PLACE_NAME_REPAIRED, f"autonomous-area name read with {said}", field_name)

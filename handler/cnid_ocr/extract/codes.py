@@ -12,6 +12,7 @@ GENDER_FROM_ID_NUMBER = "gender_from_id_number"  # 性别 unreadable; taken from
 BIRTH_DATE_FROM_ID_NUMBER = "birth_date_from_id_number"  # 出生 unreadable; taken from a valid number's birth date
 UNKNOWN_ETHNICITY = "unknown_ethnicity"  # not one of the 56 groups of GB 3304 (kept as read)
 ETHNICITY_REPAIRED = "ethnicity_repaired"  # one-edit misread mapped to the only close group
+PLACE_NAME_REPAIRED = "place_name_repaired"  # a group name inside an autonomous area's name mapped to the only fit
 INVALID_DATE = "invalid_date"  # unreadable or non-existent date, birth in the future, validTo before validFrom
 CARD_EXPIRED = "card_expired"  # validTo is before today
 LOW_CONFIDENCE = "low_confidence"  # field confidence below LOW_CONFIDENCE_THRESHOLD
@@ -28,6 +29,7 @@ ALL_CODES = (
     BIRTH_DATE_FROM_ID_NUMBER,
     UNKNOWN_ETHNICITY,
     ETHNICITY_REPAIRED,
+    PLACE_NAME_REPAIRED,
     INVALID_DATE,
     CARD_EXPIRED,
     LOW_CONFIDENCE,

@@ -54,3 +54,34 @@ def match_ethnicity(raw: str) -> EthnicMatch | None:
         if prefixes:
             return EthnicMatch(max(prefixes, key=len), known=True, corrected=True)
     return EthnicMatch(text, known=False, corrected=False)
+
+
+_GROUP_SUFFIX = re.compile("族(?=自治|[^族]{1,4}族自治)")
+
+
+def repair_autonomous_area_names(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """Mend misread group names inside the names of autonomous areas (罗城仫佬族自治县, 德宏傣族景颇族自治州).
+
+    Before a 族 that opens 自治 (or another group's 族自治), the recogniser's misreads of rare characters
+    ('仏佬族', '景颜族') are mapped to the only group of the same length one substitution away. Groups of one
+    character are left alone (all of them are one edit from each other), as is text where a group already matches.
+    Returns the text and the (read, group) pairs replaced.
+    """
+    fixes: list[tuple[str, str]] = []
+    out = text
+    for match in reversed(list(_GROUP_SUFFIX.finditer(text))):
+        end = match.start()
+        if any(text[max(0, end - n) : end] in _KNOWN for n in range(1, 5)):
+            continue
+        candidates = {
+            (n, group)
+            for n in range(2, 5)
+            if end - n >= 0
+            for group in ETHNIC_GROUPS
+            if len(group) == n and edit_distance(text[end - n : end], group) == 1
+        }
+        if len(candidates) == 1:
+            n, group = candidates.pop()
+            fixes.append((text[end - n : end], group))
+            out = out[: end - n] + group + out[end:]
+    return out, fixes[::-1]

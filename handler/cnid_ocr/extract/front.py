@@ -341,6 +341,7 @@ def read_front(lines: Sequence[TextLine], *, today: dt.date) -> SideResult:
     ] or [read.lines[0].left for read in (name_read, birth_read) if read and read.lines[0] not in label_lines]
     address_read = _address_read(layout, others, value_lefts, stop_y, birth_read)
     out.set("address", address_read.text if address_read else None, address_read.score if address_read else None)
+    checks.place_names(out, "address")
 
     gender_printed = _gender_value(gender_read)
     checks.number_and_checks(out, number_read, birth, gender_printed, today)
