@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import io
 
+import boto3
 import numpy as np
 import pytest
 import schemathesis
 from cnid_ocr.app import create_app
 from cnid_ocr.config import Settings
 from cnid_ocr.services import Services
+from cnid_ocr.store.uploads import UploadStore
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -190,6 +192,10 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", _APP)
 
 @pytest.fixture
 def schema_app(services):
+    # As deployed: the large-file path configured (a moto bucket; `services` runs inside mock_aws).
+    s3 = boto3.client("s3", region_name="us-east-1")
+    s3.create_bucket(Bucket="fuzz-uploads")
+    services.uploads = UploadStore(s3, "fuzz-uploads")
     _APP.state.services = services
     yield _APP
     _APP.state.services = None
