@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import threading
@@ -52,6 +53,8 @@ class EmbeddedDynamoDB:
         from werkzeug.serving import make_server
 
         app = DomainDispatcherApplication(create_backend_app)
+        # One access-log line per store call would bury the API's own output.
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
         self._server = make_server(self.host, self.port, app, threaded=False)
         self._thread = threading.Thread(target=self._server.serve_forever, name="embedded-dynamodb", daemon=True)
         self._thread.start()
