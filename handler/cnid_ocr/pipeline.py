@@ -26,7 +26,7 @@ from .ocr.types import TextLine
 # Longest side of the decoded image: line crops come from it, so it bounds recognition quality and memory.
 MAX_DECODE_SIDE = 2400
 # Longest side given to the detector on the first look at the whole image.
-DET_SIDE = 768
+DET_SIDE = 1024
 # The first look is enough when its boxes are at least this tall (px at detector scale) and level within
 # LEVEL_TOLERANCE degrees; otherwise the text region is cut out, levelled and scaled so boxes are about
 # TARGET_BOX_HEIGHT px tall (at most REFINED_SIDE px on its longer side), and detected again.
@@ -34,7 +34,7 @@ MIN_BOX_HEIGHT = 20
 # Fewer boxes than a card's labels on the first look: the text may be too small to see at DET_SIDE.
 MIN_FIRST_LOOK_BOXES = 5
 LEVEL_TOLERANCE = 3.0
-TARGET_BOX_HEIGHT = 24
+TARGET_BOX_HEIGHT = 32
 REFINED_SIDE = 1600
 MAX_ZOOM = 3.0
 DEFAULT_MAX_PIXELS = 50_000_000
