@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import boto3
 from botocore.config import Config
@@ -32,16 +32,19 @@ def is_condition_failure(exc: ClientError) -> bool:
 
 
 @contextlib.contextmanager
-def storage_errors() -> Iterator[None]:
+def storage_errors(on_condition: Callable[[], Exception] | None = None) -> Iterator[None]:
     """Map throttling, network and service failures to 503 ``storage_unavailable``.
 
-    Conditional-check failures are re-raised untouched: they are answers, not outages.
+    Conditional-check failures are answers, not outages: they become ``on_condition()`` (the caller's domain error,
+    e.g. NotFound or RateLimited), or are re-raised untouched without one.
     """
     try:
         yield
     except ClientError as exc:
         if is_condition_failure(exc):
-            raise
+            if on_condition is None:
+                raise
+            raise on_condition() from exc
         raise StorageUnavailable(headers=dict(RETRY_SOON)) from exc
     except BotoCoreError as exc:
         raise StorageUnavailable(headers=dict(RETRY_SOON)) from exc

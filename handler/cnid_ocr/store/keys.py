@@ -14,7 +14,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from ..errors import InvalidApiKey, MissingApiKey, NotFound, RevokedApiKey
-from .dynamo import is_condition_failure, storage_errors
+from .dynamo import storage_errors
 
 KEY_PREFIX = "sk_live_"
 SECRET_LENGTH = 40  # base62: ~238 bits, of which the id reveals 8 characters
@@ -127,18 +127,14 @@ class KeyStore:
             raise ValueError(f"an API key must be '{KEY_PREFIX}' followed by at least 32 letters or digits")
         record = self._new_record(plaintext, name, monthly_quota=monthly_quota, rate_limit=rate_limit)
         item = _item(record, plaintext)
-        try:
-            with storage_errors():
-                self._client.put_item(
-                    TableName=self._table,
-                    Item=item,
-                    ConditionExpression="attribute_not_exists(keyId) OR keyHash = :hash",
-                    ExpressionAttributeValues={":hash": {"S": item["keyHash"]["S"]}},
-                )
-        except ClientError as exc:
-            if is_condition_failure(exc):  # 8 random base62 characters collided: vanishingly rare
-                raise ValueError("key id collision; create the key again") from exc
-            raise
+        # A failed condition: 8 random base62 characters collided, vanishingly rare.
+        with storage_errors(lambda: ValueError("key id collision; create the key again")):
+            self._client.put_item(
+                TableName=self._table,
+                Item=item,
+                ConditionExpression="attribute_not_exists(keyId) OR keyHash = :hash",
+                ExpressionAttributeValues={":hash": {"S": item["keyHash"]["S"]}},
+            )
         return record
 
     def _new_record(
@@ -188,23 +184,18 @@ class KeyStore:
         return sorted(records, key=lambda r: r.created_at)
 
     def revoke(self, key_id: str) -> ApiKey:
-        try:
-            with storage_errors():
-                self._client.update_item(
-                    TableName=self._table,
-                    Key={"keyId": {"S": key_id}},
-                    UpdateExpression="SET #status = :revoked, revokedAt = :now",
-                    ConditionExpression="attribute_exists(keyId)",
-                    ExpressionAttributeNames={"#status": "status"},
-                    ExpressionAttributeValues={
-                        ":revoked": {"S": REVOKED},
-                        ":now": {"S": timestamp(self._clock())},
-                    },
-                )
-        except ClientError as exc:
-            if is_condition_failure(exc):
-                raise NotFound(f"No API key with id {key_id!r}.") from exc
-            raise
+        with storage_errors(lambda: NotFound(f"No API key with id {key_id!r}.")):
+            self._client.update_item(
+                TableName=self._table,
+                Key={"keyId": {"S": key_id}},
+                UpdateExpression="SET #status = :revoked, revokedAt = :now",
+                ConditionExpression="attribute_exists(keyId)",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={
+                    ":revoked": {"S": REVOKED},
+                    ":now": {"S": timestamp(self._clock())},
+                },
+            )
         return self.get(key_id, consistent=True)
 
     def rotate(self, key_id: str, *, grace_seconds: int = 0) -> tuple[ApiKey, ApiKey, str]:
@@ -321,13 +312,8 @@ class KeyStore:
         }
         if values:
             kwargs["ExpressionAttributeValues"] = values
-        try:
-            with storage_errors():
-                attributes = self._client.update_item(**kwargs)["Attributes"]
-        except ClientError as exc:
-            if is_condition_failure(exc):
-                raise NotFound(f"No API key with id {key_id!r}.") from exc
-            raise
+        with storage_errors(lambda: NotFound(f"No API key with id {key_id!r}.")):
+            attributes = self._client.update_item(**kwargs)["Attributes"]
         return ApiKey.from_item(attributes)
 
     def now(self) -> dt.datetime:

@@ -102,31 +102,23 @@ class UsageStore:
             return
         now = self._clock()
         second = int(now.timestamp())
-        try:
-            with storage_errors():
-                self._client.update_item(
-                    TableName=self._table,
-                    Key={"keyId": {"S": key.key_id}, "period": {"S": f"rate#{second}"}},
-                    UpdateExpression="ADD #n :one SET expiresAt = :ttl",
-                    ConditionExpression="attribute_not_exists(#n) OR #n < :limit",
-                    ExpressionAttributeNames={"#n": "requests"},
-                    ExpressionAttributeValues={
-                        ":one": {"N": "1"},
-                        ":limit": {"N": str(key.rate_limit)},
-                        ":ttl": {"N": str(second + RATE_WINDOW_TTL_SECONDS)},
-                    },
-                )
-        except ClientError as exc:
-            if not is_condition_failure(exc):
-                raise
-            raise RateLimited(
-                f"More than {key.rate_limit} requests per second for this API key.",
-                headers={
-                    "Retry-After": "1",
-                    "X-RateLimit-Limit": str(key.rate_limit),
-                    "X-RateLimit-Remaining": "0",
+        refused = RateLimited(
+            f"More than {key.rate_limit} requests per second for this API key.",
+            headers={"Retry-After": "1", "X-RateLimit-Limit": str(key.rate_limit), "X-RateLimit-Remaining": "0"},
+        )
+        with storage_errors(lambda: refused):
+            self._client.update_item(
+                TableName=self._table,
+                Key={"keyId": {"S": key.key_id}, "period": {"S": f"rate#{second}"}},
+                UpdateExpression="ADD #n :one SET expiresAt = :ttl",
+                ConditionExpression="attribute_not_exists(#n) OR #n < :limit",
+                ExpressionAttributeNames={"#n": "requests"},
+                ExpressionAttributeValues={
+                    ":one": {"N": "1"},
+                    ":limit": {"N": str(key.rate_limit)},
+                    ":ttl": {"N": str(second + RATE_WINDOW_TTL_SECONDS)},
                 },
-            ) from exc
+            )
 
     def record(self, key: ApiKey, *, succeeded: bool, billable: bool) -> Usage:
         """Count one finished request. Raises ``QuotaExceeded`` (and counts a failure) when a billable outcome
