@@ -18,9 +18,19 @@ import numpy as np
 from .errors import NoIdCardFound
 from .extract import extract_card
 from .imaging.decode import decode_image
-from .imaging.geometry import Quad, agrees, crop_line, flip, level_angle, level_region, median_height, upright
+from .imaging.geometry import (
+    Quad,
+    agrees,
+    crop_line,
+    flip,
+    level_angle,
+    level_region,
+    map_back,
+    median_height,
+    upright,
+)
 from .imaging.ink import drop_red_ink
-from .ocr.engine import OcrEngine
+from .ocr.engine import LINE_HEIGHT, OcrEngine
 from .ocr.types import TextLine
 
 # Longest side of the decoded image: line crops come from it, so it bounds recognition quality and memory.
@@ -66,11 +76,12 @@ class CardReader:
     def read_lines(self, pixels: np.ndarray) -> list[TextLine]:
         """Recognised lines in the page's level, upright frame."""
         pixels = drop_red_ink(pixels)
-        pixels, quads = self._find_text(pixels)
+        quads = self._find_text(pixels)
         if not quads:
             return []
         pairs = upright(quads, level_angle(quads))
-        crops = [crop_line(pixels, original) for original, _ in pairs]
+        # Crops always come from the decoded pixels, whatever scale the boxes were found at.
+        crops = [crop_line(pixels, original, LINE_HEIGHT) for original, _ in pairs]
         widest = sorted(range(len(crops)), key=lambda i: crops[i].shape[1], reverse=True)[:ORIENTATION_SAMPLE]
         if self.engine.upside_down_share([crops[i] for i in widest]) > 0.5:
             pairs = flip(pairs)
@@ -81,33 +92,34 @@ class CardReader:
                 lines.append(TextLine(text, score, tuple(map(tuple, level.tolist()))))  # type: ignore[arg-type]
         return lines
 
-    def _find_text(self, pixels: np.ndarray) -> tuple[np.ndarray, list[Quad]]:
-        """Text-line boxes, and the image they refer to: the whole image when one look at DET_SIDE finds level,
-        well-sized text; else the text region levelled and rescaled, detected again (a small, far or tilted card,
-        a photocopy page)."""
+    def _find_text(self, pixels: np.ndarray) -> list[Quad]:
+        """Text-line boxes in ``pixels``: from one look at DET_SIDE when it finds level, well-sized text; else from a
+        second look at the text region levelled and rescaled (a small, far or tilted card, a photocopy page)."""
         scale = min(1.0, DET_SIDE / max(pixels.shape[:2]))
         quads = _detect_scaled(self.engine, pixels, scale)
         if len(quads) < MIN_FIRST_LOOK_BOXES and scale < 1.0:  # a card far away: look again, closer
             scale = min(1.0, 2 * scale)
             quads = max(quads, _detect_scaled(self.engine, pixels, scale), key=len)
         if not quads:
-            return pixels, []
+            return []
         angle = level_angle(quads)
         height = median_height(quads)
         if height * scale >= MIN_BOX_HEIGHT and abs(angle) <= LEVEL_TOLERANCE:
-            return pixels, quads
+            return quads
         region = [quad for quad in quads if agrees(quad, angle)]
         zoom = min(MAX_ZOOM, TARGET_BOX_HEIGHT / max(height, 1.0))
-        levelled = level_region(pixels, region, angle, zoom, REFINED_SIDE)
+        levelled, matrix = level_region(pixels, region, angle, zoom, REFINED_SIDE)
         refined = self.engine.detect(levelled)
-        return (levelled, refined) if refined else (pixels, quads)
+        return map_back(refined, matrix) if refined else quads
 
 
 def _detect_scaled(engine: OcrEngine, pixels: np.ndarray, scale: float) -> list[Quad]:
-    if scale >= 1.0:
-        return engine.detect(pixels)
+    """Boxes (in ``pixels``' frame) found in ``pixels`` scaled by about ``scale``, to sides that are multiples of
+    32 as the detector needs (one resize)."""
     height, width = pixels.shape[:2]
-    size = (max(32, round(width * scale)), max(32, round(height * scale)))
-    small = cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
+    size = (max(32, round(width * scale / 32) * 32), max(32, round(height * scale / 32) * 32))
+    if size == (width, height):
+        return engine.detect(pixels)
+    small = cv2.resize(pixels, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
     factor = np.array([width / small.shape[1], height / small.shape[0]], dtype=np.float32)
     return [quad * factor for quad in engine.detect(small)]

@@ -63,11 +63,11 @@ def median_height(quads: list[Quad]) -> float:
 
 
 def level_region(image: np.ndarray, quads: list[Quad], degrees: float, zoom: float, max_side: int,
-                 margin: float = 8.0) -> np.ndarray:
+                 margin: float = 8.0) -> tuple[np.ndarray, np.ndarray]:
     """The part of ``image`` holding ``quads``, turned so lines at ``degrees`` are level and scaled by ``zoom``
     (at most ``max_side`` pixels on the longer side), with a border of ``margin`` text heights or 35% of the
-    region, whichever is larger. One warp from the
-    original pixels: this is how a small or tilted card is brought to the detector's comfortable scale."""
+    region, whichever is larger; and the 2x3 affine matrix that took ``image`` there. One warp from the original
+    pixels: this is how a small or tilted card is brought to the detector's comfortable scale."""
     rad = math.radians(-degrees)
     rotation = np.array([[math.cos(rad), -math.sin(rad)], [math.sin(rad), math.cos(rad)]], dtype=np.float64)
     points = np.concatenate(quads).astype(np.float64) @ rotation.T
@@ -80,7 +80,14 @@ def level_region(image: np.ndarray, quads: list[Quad], degrees: float, zoom: flo
     width, height = max(32, int(round(size[0] * zoom))), max(32, int(round(size[1] * zoom)))
     matrix = np.hstack([zoom * rotation, (-zoom * low).reshape(2, 1)])
     interpolation = cv2.INTER_CUBIC if zoom > 1 else cv2.INTER_AREA if zoom < 0.7 else cv2.INTER_LINEAR
-    return cv2.warpAffine(image, matrix, (width, height), flags=interpolation, borderMode=cv2.BORDER_REPLICATE)
+    levelled = cv2.warpAffine(image, matrix, (width, height), flags=interpolation, borderMode=cv2.BORDER_REPLICATE)
+    return levelled, matrix
+
+
+def map_back(quads: list[Quad], matrix: np.ndarray) -> list[Quad]:
+    """Quads found in an image made by the affine ``matrix`` (as from ``level_region``), in the source's frame."""
+    inverse = cv2.invertAffineTransform(matrix)
+    return [(quad @ inverse[:, :2].T + inverse[:, 2]).astype(np.float32) for quad in quads]
 
 
 def upright(quads: list[Quad], degrees: float) -> list[tuple[Quad, Quad]]:
@@ -115,11 +122,14 @@ def _reading_order(points: np.ndarray) -> list[int]:
     return [top_left, top_right, bottom_right, bottom_left]
 
 
-def crop_line(image: np.ndarray, quad: Quad) -> np.ndarray:
-    """The line under ``quad`` straightened into an upright rectangle (perspective-corrected)."""
-    width = int(round(max(np.linalg.norm(quad[0] - quad[1]), np.linalg.norm(quad[3] - quad[2]))))
-    height = int(round(max(np.linalg.norm(quad[0] - quad[3]), np.linalg.norm(quad[1] - quad[2]))))
-    width, height = max(width, 4), max(height, 4)
+def crop_line(image: np.ndarray, quad: Quad, min_height: int = 0) -> np.ndarray:
+    """The line under ``quad`` straightened into an upright rectangle (perspective-corrected), enlarged (bicubic,
+    in the same warp) when it is lower than ``min_height``: small text keeps more detail than when a crop at its
+    own size is stretched later."""
+    width = max(np.linalg.norm(quad[0] - quad[1]), np.linalg.norm(quad[3] - quad[2]))
+    height = max(np.linalg.norm(quad[0] - quad[3]), np.linalg.norm(quad[1] - quad[2]))
+    enlarge = max(1.0, min_height / max(height, 1.0))
+    width, height = max(int(round(width * enlarge)), 4), max(int(round(height * enlarge)), 4)
     target = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float32)
     matrix = cv2.getPerspectiveTransform(quad.astype(np.float32), target)
     return cv2.warpPerspective(image, matrix, (width, height), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)

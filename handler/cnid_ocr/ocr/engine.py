@@ -1,18 +1,30 @@
-"""The OCR engine: RapidOCR's detector, angle classifier and recogniser (PP-OCRv6 det + rec, v2 cls) on ONNX
+"""The OCR engine: PP-OCRv6 small text detector and recogniser and the v2 0/180 classifier, run directly on ONNX
 Runtime, built once per process.
 
-Model files come from the installed ``rapidocr`` wheel (or the Lambda layer) and are passed by explicit path, so
-nothing is downloaded or written at run time (the package folder is read-only on Lambda). The three stages are
-exposed separately so the pipeline can detect once at a small scale, settle the page's orientation once, and
-recognise line crops taken from the full-resolution image.
+The model files come from the ``rapidocr`` wheel (or the Lambda layer's copy of it) and are opened by path, so
+nothing is downloaded or written at run time. RapidOCR's own Python wrapper is not used: importing it costs ~1.3 s
+of cold start (omegaconf configuration, model registries, requests), and its pre-processing computes in float64.
+The three stages are exposed separately so the pipeline can detect at a scale it chooses, settle the page's
+orientation once, and recognise line crops cut from the full-resolution image.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 import numpy as np
+import onnxruntime as ort
+
+from .postprocess import boxes_from_probability, ctc_decode
+
+# Recogniser and classifier inputs: 48 px high; a recogniser batch is at least 320 px wide (PaddleOCR's setting).
+LINE_HEIGHT = 48
+MIN_REC_WIDTH = 320
+CLS_WIDTH = 192
+CLS_LABELS = ("0", "180")
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +32,7 @@ class EngineOptions:
     # ONNX Runtime threads per session; Lambda gives one vCPU per 1,769 MB, this machine has 2 cores.
     threads: int = 2
     rec_batch: int = 8
+    cls_batch: int = 8
     # Model files, relative to the model folder or absolute. PP-OCRv6 small det + rec: chosen by the accuracy and
     # speed comparison in the README (the PP-OCRv4 recogniser cannot output 仫, 赟, 旻, 䶮 ...).
     det_model: str = "PP-OCRv6_det_small.onnx"
@@ -28,63 +41,92 @@ class EngineOptions:
 
 
 def default_model_dir() -> Path:
-    import rapidocr
+    """The ``models`` folder of the installed ``rapidocr`` package, found without importing it."""
+    import importlib.util
 
-    return Path(rapidocr.__file__).resolve().parent / "models"
+    spec = importlib.util.find_spec("rapidocr")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("the rapidocr package (which ships the OCR models) is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "models"
 
 
 class OcrEngine:
     def __init__(self, options: EngineOptions | None = None, model_dir: Path | None = None) -> None:
-        from rapidocr import RapidOCR  # heavy import: only when an engine is really built
-        from rapidocr.ch_ppocr_rec import TextRecInput
-
         self.options = options or EngineOptions()
         model_dir = model_dir or default_model_dir()
-        det, rec, cls = (model_dir / name for name in (self.options.det_model, self.options.rec_model,
-                                                        self.options.cls_model))
-        for path in (det, rec, cls):
-            if not path.is_file():
-                raise FileNotFoundError(f"OCR model missing: {path}")
-        params = {
-            "Global.log_level": "warning",
-            "EngineConfig.onnxruntime.intra_op_num_threads": self.options.threads,
-            "EngineConfig.onnxruntime.inter_op_num_threads": 1,
-            "Det.model_path": str(det),
-            # The pipeline sizes the detector's input itself; "max" with a large limit means "do not resize".
-            "Det.limit_type": "max",
-            "Det.limit_side_len": 8192,
-            "Cls.model_path": str(cls),
-            "Rec.model_path": str(rec),
-            "Rec.rec_batch_num": self.options.rec_batch,
-        }
-        ocr = RapidOCR(params=params)
-        # RapidOCR loads sessions lazily; loading them here puts the cost in the cold start, not the first request.
-        self._det = ocr._load_det_model()
-        self._cls = ocr._load_cls_model()
-        self._rec = ocr._load_rec_model()
-        self._rec_input = TextRecInput
+        self._det = self._session(model_dir / self.options.det_model)
+        self._cls = self._session(model_dir / self.options.cls_model)
+        self._rec = self._session(model_dir / self.options.rec_model)
+        # The recogniser's alphabet is stored in the model: class 0 is the CTC blank, the last one a space.
+        alphabet = self._rec.get_modelmeta().custom_metadata_map["character"].splitlines()
+        self._characters = ["", *alphabet, " "]
+
+    def _session(self, path: Path) -> ort.InferenceSession:
+        if not path.is_file():
+            raise FileNotFoundError(f"OCR model missing: {path}")
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = self.options.threads
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        # Without the arena, memory from a large image goes back after the request instead of staying reserved.
+        options.enable_cpu_mem_arena = False
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
     def detect(self, image: np.ndarray) -> list[np.ndarray]:
-        """Text-line quadrilaterals (4x2 float32, image coordinates) found in ``image`` as given."""
-        result = self._det(image)
-        if result.boxes is None:
-            return []
-        return [np.asarray(box, dtype=np.float32) for box in result.boxes]
+        """Text-line quadrilaterals (4x2 float32, TL TR BR BL, image coordinates) found in ``image`` as given
+        (stretched to multiples of 32 px for the network, boxes mapped back)."""
+        height, width = image.shape[:2]
+        size = (max(32, round(width / 32) * 32), max(32, round(height / 32) * 32))
+        resized = image if (width, height) == size else cv2.resize(image, size)
+        probability = self._det.run(None, {self._det.get_inputs()[0].name: _normalise([resized])})[0]
+        return boxes_from_probability(probability[0, 0], width, height)
 
     def upside_down_share(self, crops: list[np.ndarray]) -> float:
         """The share (0..1, weighted by confidence) of crops the angle classifier reads as turned by 180 degrees."""
-        if not crops:
-            return 0.0
-        result = self._cls(crops)
         flipped = total = 0.0
-        for label, score in result.cls_res:
-            total += score
-            if "180" in str(label):
-                flipped += score
+        for batch in _batches(crops, self.options.cls_batch):
+            inputs = _normalise([_fit_height(crop, CLS_WIDTH) for crop in batch], CLS_WIDTH)
+            for scores in self._cls.run(None, {self._cls.get_inputs()[0].name: inputs})[0]:
+                best = int(np.argmax(scores))
+                total += float(scores[best])
+                flipped += float(scores[best]) if CLS_LABELS[best] == "180" else 0.0
         return flipped / total if total else 0.0
 
     def recognize(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
-        if not crops:
-            return []
-        result = self._rec(self._rec_input(img=crops))
-        return [(str(text), float(score)) for text, score in zip(result.txts, result.scores, strict=True)]
+        """Text and mean character confidence per crop. Crops are batched by aspect ratio, so a batch pads little."""
+        order = sorted(range(len(crops)), key=lambda i: crops[i].shape[1] / crops[i].shape[0])
+        results: list[tuple[str, float]] = [("", 0.0)] * len(crops)
+        for batch in _batches(order, self.options.rec_batch):
+            width = max(MIN_REC_WIDTH, *(_line_width(crops[i]) for i in batch))
+            inputs = _normalise([_fit_height(crops[i], width) for i in batch], width)
+            outputs = self._rec.run(None, {self._rec.get_inputs()[0].name: inputs})[0]
+            for i, result in zip(batch, ctc_decode(outputs, self._characters), strict=True):
+                results[i] = result
+        return results
+
+
+def _batches(items: list, size: int) -> list[list]:
+    return [items[start:start + size] for start in range(0, len(items), size)]
+
+
+def _line_width(crop: np.ndarray) -> int:
+    return math.ceil(LINE_HEIGHT * crop.shape[1] / crop.shape[0])
+
+
+def _fit_height(crop: np.ndarray, max_width: int) -> np.ndarray:
+    """``crop`` scaled to the line height, at most ``max_width`` wide."""
+    return cv2.resize(crop, (min(max_width, _line_width(crop)), LINE_HEIGHT))
+
+
+def _normalise(images: list[np.ndarray], width: int | None = None) -> np.ndarray:
+    """N x 3 x H x W float32 in [-1, 1], each image padded on the right with 0 (mid grey) to ``width``."""
+    height = images[0].shape[0]
+    width = width or images[0].shape[1]
+    batch = np.zeros((len(images), 3, height, width), dtype=np.float32)
+    for slot, image in zip(batch, images, strict=True):
+        pixels = image if image.ndim == 3 else image[:, :, None]
+        slot[:, :, : pixels.shape[1]] = pixels.transpose(2, 0, 1)
+        slot[:, :, : pixels.shape[1]] *= 2 / 255
+        slot[:, :, : pixels.shape[1]] -= 1
+    return batch
