@@ -1,7 +1,9 @@
 """Remove from an installed layer tree (…/python) what never runs on Lambda, and report what it saved.
 
-Kept: everything the import of rapidocr + the onnxruntime engine path + OpenCV/numpy/Pillow/shapely needs at run time,
-and the three ONNX models the app loads (cnid_ocr.ocr.engine.OcrEngine: PP-OCRv6 det/rec small, v2 mobile cls).
+Kept: everything ONNX Runtime inference, OpenCV, numpy and Pillow need at run time, and the rapidocr package folder
+with the three ONNX models the app loads (cnid_ocr.ocr.engine.OcrEngine: PP-OCRv6 det/rec small, v2 mobile cls). The
+engine never imports rapidocr (its dependencies are not in the layer); it finds the folder with
+importlib.util.find_spec, so rapidocr/__init__.py stays. Its remaining Python code (~0.2 MB) is left as shipped.
 Removed: tests, type stubs, bytecode compiled by the build machine's (other) Python, C headers and Cython sources,
 console scripts, the other inference engines of rapidocr (paddle, pytorch, openvino, mnn, tensorrt), onnxruntime's
 offline tools (quantization, transformers optimisers, model tools), numpy's f2py/distutils, OpenCV's Haar cascades.
@@ -28,7 +30,7 @@ SUFFIXES = {".pyc", ".pyo", ".pyi", ".pxd", ".pyx", ".h", ".hpp", ".c", ".cpp"}
 # Paths relative to the layer root.
 PATHS = [
     "bin",
-    # rapidocr: only the onnxruntime engine is used.
+    # rapidocr: only its models are used (the package is never imported); its engines for other runtimes go.
     "rapidocr/inference_engine/paddle",
     "rapidocr/inference_engine/pytorch",
     "rapidocr/inference_engine/openvino",

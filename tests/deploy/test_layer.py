@@ -23,6 +23,24 @@ LAYER_DIR = ROOT / "layers" / "ocr"
 
 ARCH = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}.get(platform.machine().lower())
 PY = f"{sys.version_info.major}.{sys.version_info.minor}"
+# Import names of rapidocr's run-time dependencies (other than OpenCV, numpy, Pillow), all left out of the layer
+# (rapidocr is there for its model files only; the engine never imports it).
+RAPIDOCR_ONLY_MODULES = (
+    "pyclipper",
+    "shapely",
+    "yaml",
+    "_yaml",
+    "omegaconf",
+    "antlr4",
+    "colorlog",
+    "tqdm",
+    "six",
+    "requests",
+    "urllib3",
+    "idna",
+    "charset_normalizer",
+    "certifi",
+)
 
 pytestmark = pytest.mark.skipif(
     ARCH is None or sys.platform != "linux", reason="the layer build targets manylinux x86_64/aarch64"
@@ -40,7 +58,7 @@ def lambda_dirs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("lambda")
     # The same Makefile targets as `make layer` (pinned requirements, --no-deps, pruning, size report), for the
     # local interpreter's version and architecture instead of Lambda's. The size limit is for the deployed arm64
-    # build (checked by `make layer`); an x86_64 build of the same pins is larger (about 296 MB), so not checked here.
+    # build (checked by `make layer`); an x86_64 build of the same pins is larger (about 279 MB), so not checked here.
     build = run(
         [
             "make",
@@ -84,8 +102,15 @@ def test_layer_contents_are_pruned(lambda_dirs: dict[str, Path]) -> None:
     assert not list(layer.rglob("__pycache__"))
     assert not list(layer.rglob("*.pyi"))
     assert not [p for p in layer.rglob("tests") if p.is_dir()]
+    # rapidocr stays a findable package (the engine locates the models with importlib.util.find_spec) ...
+    assert (layer / "rapidocr" / "__init__.py").is_file()
     engines = sorted(p.name for p in (layer / "rapidocr" / "inference_engine").iterdir() if p.is_dir())
     assert engines == ["onnxruntime"]
+    # ... but none of its run-time dependencies is installed: the layer is exactly the five pinned distributions.
+    installed = {p.name.split("-")[0].lower() for p in layer.glob("*.dist-info")}
+    assert installed == {"rapidocr", "onnxruntime", "opencv_python_headless", "numpy", "pillow"}, installed
+    strays = sorted(name for name in RAPIDOCR_ONLY_MODULES if list(layer.glob(name)) or list(layer.glob(name + ".py")))
+    assert not strays, strays
     # The function package has the web stack and the app, not the OCR stack.
     task = lambda_dirs["task"]
     assert (task / "cnid_ocr" / "lambda_handler.py").is_file()
@@ -143,7 +168,6 @@ def test_handler_runs_from_function_and_layer_only(lambda_dirs: dict[str, Path],
         "fastapi": "task",
         "pydantic": "task",
         "mangum": "task",
-        "rapidocr": "layer",
         "onnxruntime": "layer",
         "cv2": "layer",
         "numpy": "layer",
@@ -153,3 +177,9 @@ def test_handler_runs_from_function_and_layer_only(lambda_dirs: dict[str, Path],
     }
     for module, origin in expected_origins.items():
         assert origins.get(module) == origin, (module, origins.get(module))
+    # The models came from the layer's rapidocr folder, but nothing imported the package (it could not: its
+    # dependencies are not in the layer), and the layer provides only the OCR stack. (Some of rapidocr's
+    # dependencies, urllib3 and six, may be imported from the runtime dir: boto3's own.)
+    assert not [name for name in origins if name.split(".")[0] == "rapidocr"]
+    from_layer = {name.split(".")[0] for name, origin in origins.items() if origin == "layer"}
+    assert from_layer <= {"onnxruntime", "cv2", "numpy", "PIL"}, from_layer

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import subprocess
 import sys
@@ -26,18 +27,48 @@ def pins(path: Path) -> dict[str, str]:
     return result
 
 
-def test_layer_pins_cover_rapidocr_runtime_dependencies() -> None:
+# The OCR stack, and nothing else: rapidocr is there for its model files only (cnid_ocr.ocr.engine never imports it).
+LAYER_PACKAGES = {"rapidocr", "onnxruntime", "opencv-python-headless", "numpy", "pillow"}
+
+
+def requirement_name(requirement: str) -> str:
+    return re.sub(r"[-_.]+", "-", re.match(r"[A-Za-z0-9_.-]+", requirement).group(0)).lower()
+
+
+def test_layer_pins_are_the_ocr_stack_without_rapidocr_dependencies() -> None:
     layer = pins(LAYER_REQS)
     assert layer["rapidocr"] == "3.10.0"
-    assert "opencv-python-headless" in layer and "opencv-python" not in layer  # no GUI build: no libGL on Lambda
-    assert "onnxruntime" in layer
-    for requirement in requires("rapidocr") or []:
-        if "extra ==" in requirement:
-            continue
-        name = re.sub(r"[-_.]+", "-", re.match(r"[A-Za-z0-9_.-]+", requirement).group(0)).lower()
-        assert name in layer, f"rapidocr needs {name}, missing from the layer"
-    # requests' own dependencies ship too (installed --no-deps).
-    assert {"urllib3", "idna", "charset-normalizer", "certifi"} <= set(layer)
+    assert "opencv-python" not in layer  # no GUI build: no libGL on Lambda
+    assert set(layer) == LAYER_PACKAGES
+    # rapidocr's own run-time dependencies (its metadata: pyclipper, shapely, PyYAML, omegaconf, requests ...) are
+    # left out on purpose; only those the engine uses itself (OpenCV, numpy, Pillow) are there.
+    rapidocr_deps = {requirement_name(r) for r in requires("rapidocr") or [] if "extra ==" not in r}
+    assert {"pyclipper", "shapely", "pyyaml", "omegaconf", "requests"} <= rapidocr_deps
+    assert rapidocr_deps & set(layer) == {"opencv-python-headless", "numpy", "pillow"}
+
+
+def test_the_app_never_imports_rapidocr() -> None:
+    """The engine finds rapidocr's models with importlib.util.find_spec; no module of the app imports the package
+    (it could not: its dependencies are not in the layer). tests/deploy/test_layer.py checks the same at run time."""
+    importers = []
+    for path in sorted((ROOT / "handler" / "cnid_ocr").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                names = [node.module or ""]
+            elif isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) in {
+                "import_module",
+                "__import__",
+            }:
+                names = [a.value for a in node.args[:1] if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+            else:
+                continue
+            if any(name.split(".")[0] == "rapidocr" for name in names):
+                importers.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not importers, importers
+    engine = (ROOT / "handler" / "cnid_ocr" / "ocr" / "engine.py").read_text(encoding="utf-8")
+    assert 'find_spec("rapidocr")' in engine
 
 
 def test_function_pins_have_the_web_stack_and_nothing_of_the_layer() -> None:
@@ -46,7 +77,7 @@ def test_function_pins_have_the_web_stack_and_nothing_of_the_layer() -> None:
     heavy = {"numpy", "opencv-python-headless", "onnxruntime", "rapidocr", "pillow", "boto3", "botocore"}
     assert not heavy & set(function)
     layer = pins(LAYER_REQS)
-    for name in set(function) & set(layer):  # shared pure-Python deps (idna): one version, whichever dir wins
+    for name in set(function) & set(layer):  # a package in both (none now): one version, whichever dir wins
         assert function[name] == layer[name], name
 
 
