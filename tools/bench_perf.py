@@ -221,9 +221,6 @@ def work_cold(cfg: dict[str, Any], t_main: float) -> dict[str, Any]:
     (_import_app if cfg["engine"] == "ours" else _import_baseline)()
     t_imports = time.perf_counter()
     rss_imports = rss_mb()
-    if cfg["engine"] == "ours":
-        import rapidocr  # noqa: F401  (OcrEngine imports it on construction: split out here)
-    t_ort = time.perf_counter()
     read = make_reader(cfg["engine"])
     t_model = time.perf_counter()
     rss_model = rss_mb()
@@ -233,7 +230,6 @@ def work_cold(cfg: dict[str, Any], t_main: float) -> dict[str, Any]:
         "interpreter": t_main - cfg["t_spawn"],
         "harness": t_harness - t_main,
         "imports": t_imports - t_harness,
-        "rapidocr_import": t_ort - t_imports if cfg["engine"] == "ours" else None,
         "model": t_model - t_imports,
         "first_request": t_first - t_model,
         "ready": t_model - cfg["t_spawn"] - (t_harness - t_main),
@@ -516,9 +512,8 @@ def headline(res: dict[str, Any], photos: list[Photo]) -> Table:
         t.add(label, fmt(a), fmt(c), _ratio(a, c) if ratio else "")
 
     row("cold: interpreter start", _ms, "cold", "interpreter")
-    row("cold: imports (app / rapidocr, no models)", _ms, "cold", "imports")
+    row("cold: imports (app incl. onnxruntime / rapidocr, no models)", _ms, "cold", "imports")
     row("cold: model loading", _ms, "cold", "model")
-    row("  of which import rapidocr + onnxruntime", _ms, "cold", "rapidocr_import")
     row(f"cold: first request ({peak_mp:.1f} MP)", _ms, "cold", "first_request")
     row("cold: process start to ready engine", _ms, "cold", "ready")
     row("cold: process start to first result", _ms, "cold", "total")

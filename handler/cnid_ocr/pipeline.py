@@ -48,6 +48,8 @@ TARGET_BOX_HEIGHT = 32
 REFINED_SIDE = 1600
 MAX_ZOOM = 3.0
 DEFAULT_MAX_PIXELS = 50_000_000
+# Line crops lower than this are enlarged (bicubic) while they are cut out.
+MIN_CROP_HEIGHT = LINE_HEIGHT
 # Lines the 0/180 vote looks at (the widest ones say the most).
 ORIENTATION_SAMPLE = 8
 
@@ -81,7 +83,7 @@ class CardReader:
             return []
         pairs = upright(quads, level_angle(quads))
         # Crops always come from the decoded pixels, whatever scale the boxes were found at.
-        crops = [crop_line(pixels, original, LINE_HEIGHT) for original, _ in pairs]
+        crops = [crop_line(pixels, original, MIN_CROP_HEIGHT) for original, _ in pairs]
         widest = sorted(range(len(crops)), key=lambda i: crops[i].shape[1], reverse=True)[:ORIENTATION_SAMPLE]
         if self.engine.upside_down_share([crops[i] for i in widest]) > 0.5:
             pairs = flip(pairs)

@@ -55,6 +55,8 @@ def test_yi_in_han_names_is_kept(name):
 def test_name_spaces_and_edge_dots_removed():
     assert normalize_name(" 欧阳 赟 ") == "欧阳赟"
     assert normalize_name("·买买提.") == "买买提"
+    assert normalize_name("☑韦德春") == "韦德春"
+    assert normalize_name("|李娜」") == "李娜"
     assert normalize_name("买买提·艾力·热合曼") == "买买提·艾力·热合曼"
 
 

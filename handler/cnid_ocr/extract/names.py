@@ -14,7 +14,9 @@ _DOT_RE = re.compile(f"(?<={_HAN})[{_DOT_LIKE}]+(?={_HAN})")
 # '一' is also a common Han given-name character (王一博): read it as a dot only between two runs of at least two
 # characters, which Han names of up to four characters cannot produce.
 _YI_RE = re.compile(f"(?<={_HAN}{{2}})一(?={_HAN}{{2}})")
-_EDGE_RE = re.compile(f"^[{_DOT_LIKE}]+|[{_DOT_LIKE}]+$")
+# A name begins and ends with a Han character: anything else at its edges is a mark or a gap read as a symbol
+# (☑, |, a dot) between the label and the value.
+_EDGE_RE = re.compile(f"^[^{HAN_RANGES}]+|[^{HAN_RANGES}]+$")
 
 
 def normalize_name(raw: str) -> str:
