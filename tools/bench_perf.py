@@ -55,12 +55,11 @@ CHECKPOINTS = (1, 10, 100, 250, 500, 1000, 2000, 5000)
 GROWTH_TOLERANCE_MB = 16.0
 # Pipeline settings measured with --levers: name -> patches applied in the worker before the engine is built.
 LEVERS: dict[str, dict[str, Any]] = {
-    "default": {},  # as configured in handler/ (det side 1024, rec batch 8, 2 ORT threads, JPEG draft)
-    "det736": {"det_side": 736},
-    "det896": {"det_side": 896},
-    "det1280": {"det_side": 1280},
-    "batch1": {"rec_batch": 1},
+    "default": {},  # as configured in handler/ (det side 768, rec batch 1, 2 ORT threads, JPEG draft)
+    "det640": {"det_side": 640},
+    "det1024": {"det_side": 1024},
     "batch4": {"rec_batch": 4},
+    "batch8": {"rec_batch": 8},
     "batch16": {"rec_batch": 16},
     "threads1": {"threads": 1},
     "threads1-cv1": {"threads": 1, "cv2_threads": 1},
@@ -526,10 +525,12 @@ def headline(res: dict[str, Any], photos: list[Photo]) -> Table:
     row("RSS with engine ready, before any request", _mb, "cold", "rss_after_model_mb")
     n = res["soak_n"]
     if n:
+        m = _get(b, "soak", "n")
+        last = f"{n} requests" + (f" (baseline: {m})" if m and m != n else "")
         row(f"soak: RSS after {min(10, n)} requests", _mb, "soak", "rss_10")
-        row(f"soak: RSS after {n} requests", _mb, "soak", "rss_n")
+        row(f"soak: RSS after {last}", _mb, "soak", "rss_n")
         growth = lambda v: "-" if v is None else f"{v:+.1f} MB"  # noqa: E731
-        row(f"soak: growth {min(10, n)} -> {n}", growth, "soak", "growth_mb", ratio=False)
+        row(f"soak: growth {min(10, n)} -> {last}", growth, "soak", "growth_mb", ratio=False)
         row(f"soak: growth after one pass ({len(photos)}) -> {n}", growth, "soak", "growth_after_pass_mb", ratio=False)
     acc = lambda v: _pct(v)  # noqa: E731
     t.add("accuracy: whole card", acc(_get(o, "accuracy", "card")), acc(_get(b, "accuracy", "card")), "")
@@ -593,15 +594,16 @@ def measure_engine(engine: str, photos: list[Photo], peak: Photo, args: argparse
         out["warm"] = {**latency(photos, warm["seconds"]), "max_rss_mb": warm["max_rss_mb"],
                        "seconds": dict(zip((p.path.name for p in photos), warm["seconds"], strict=True))}
         out["accuracy"] = accuracy(photos, warm["results"], warm["seconds"])
-    if args.soak:
-        with _step(f"{engine}: soak, {args.soak} requests"):
-            soak = run_worker("soak", engine=engine, photos=paths, n=args.soak)
+    n = args.soak if engine == "ours" or args.baseline_soak is None else args.baseline_soak
+    if n:
+        with _step(f"{engine}: soak, {n} requests"):
+            soak = run_worker("soak", engine=engine, photos=paths, n=n)
             rss = soak["rss_mb"]
-            first = rss[str(min(10, args.soak))]
+            first = rss[str(min(10, n))]
             one_pass = rss.get(str(len(photos)), first)
-            out["soak"] = {"rss_mb": rss, "rss_10": first, "rss_n": rss[str(args.soak)],
-                           "growth_mb": rss[str(args.soak)] - first,
-                           "growth_after_pass_mb": rss[str(args.soak)] - one_pass,
+            out["soak"] = {"n": n, "rss_mb": rss, "rss_10": first, "rss_n": rss[str(n)],
+                           "growth_mb": rss[str(n)] - first,
+                           "growth_after_pass_mb": rss[str(n)] - one_pass,
                            "max_rss_mb": soak["max_rss_mb"], "seconds": soak["seconds"]}
     return out
 
@@ -613,6 +615,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--every", type=int, default=1, metavar="K",
                     help="use every K-th photo of the set by size, the 12 MP one always kept (quick runs; default 1)")
     ap.add_argument("--soak", type=int, default=1000, help="requests in the memory soak, 0 to skip (default 1000)")
+    ap.add_argument("--baseline-soak", type=int, metavar="N",
+                    help="requests in the baseline's soak (default: as --soak; the baseline is 3-4x slower)")
     ap.add_argument("--cold-runs", type=int, default=3, help="fresh processes per cold-start measurement (median)")
     ap.add_argument("--warmup", type=int, default=2, help="untimed requests before the warm pass (default 2)")
     ap.add_argument("--repeat", type=int, default=1, help="timed reads per photo, median kept (default 1)")

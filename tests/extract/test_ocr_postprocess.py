@@ -58,3 +58,19 @@ def test_ctc_drops_blanks_and_repeats_but_keeps_letters_split_by_a_blank() -> No
     assert text == "112X"
     assert score == pytest.approx((0.9 * 3 + 0.5) / 4)
     assert (empty, nothing) == ("", 0.0)
+
+
+def test_recogniser_batches_group_lines_of_about_the_same_width() -> None:
+    from cnid_ocr.ocr.engine import MIN_REC_WIDTH, WIDTH_SLACK, _width_batches
+
+    # Lines 48 px high: their input width is their own width, at least MIN_REC_WIDTH.
+    widths = [100, 900, 60, 330, 200, 600, 640, 1000]
+    crops = [np.zeros((48, w, 3), np.uint8) for w in widths]
+    groups = _width_batches(crops, size=3)
+    assert sorted(i for group, _ in groups for i in group) == list(range(len(crops)))
+    for group, width in groups:
+        assert len(group) <= 3
+        needs = [max(MIN_REC_WIDTH, widths[i]) for i in group]
+        assert width == max(needs) and max(needs) <= min(needs) * WIDTH_SLACK
+    assert groups[0] == ([0, 2, 4], MIN_REC_WIDTH)  # the short lines share one padded input
+    assert ([1, 7], 1000) in groups and ([5, 6], 640) in groups

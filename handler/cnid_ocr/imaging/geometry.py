@@ -63,9 +63,9 @@ def median_height(quads: list[Quad]) -> float:
 
 
 def level_region(image: np.ndarray, quads: list[Quad], degrees: float, zoom: float, max_side: int,
-                 margin: float = 8.0) -> tuple[np.ndarray, np.ndarray]:
+                 margin: float = 8.0, share: float = 0.35) -> tuple[np.ndarray, np.ndarray]:
     """The part of ``image`` holding ``quads``, turned so lines at ``degrees`` are level and scaled by ``zoom``
-    (at most ``max_side`` pixels on the longer side), with a border of ``margin`` text heights or 35% of the
+    (at most ``max_side`` pixels on the longer side), with a border of ``margin`` text heights or ``share`` of the
     region, whichever is larger; and the 2x3 affine matrix that took ``image`` there. One warp from the original
     pixels: this is how a small or tilted card is brought to the detector's comfortable scale."""
     rad = math.radians(-degrees)
@@ -73,7 +73,7 @@ def level_region(image: np.ndarray, quads: list[Quad], degrees: float, zoom: flo
     points = np.concatenate(quads).astype(np.float64) @ rotation.T
     low, high = points.min(axis=0), points.max(axis=0)
     # Lines the first look missed (a long number at the card's edge) lie near the ones it found.
-    pad = np.maximum(margin * median_height(quads), 0.35 * (high - low))
+    pad = np.maximum(margin * median_height(quads), share * (high - low))
     low, high = low - pad, high + pad
     size = high - low
     zoom = min(zoom, max_side / float(size.max()))

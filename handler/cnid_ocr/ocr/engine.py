@@ -20,9 +20,12 @@ import onnxruntime as ort
 
 from .postprocess import boxes_from_probability, ctc_decode
 
-# Recogniser and classifier inputs: 48 px high; a recogniser batch is at least 320 px wide (PaddleOCR's setting).
+# Recogniser and classifier inputs: 48 px high. Recogniser inputs are at least 320 px wide (PaddleOCR's setting):
+# narrower, short lines lose context (民族仫佬 read as 仏佬 below 280 px). PaddleOCR batches 6-8 lines padded to the
+# widest of them; batching only lines of about the same width avoids most of that padding.
 LINE_HEIGHT = 48
 MIN_REC_WIDTH = 320
+WIDTH_SLACK = 1.3
 CLS_WIDTH = 192
 CLS_LABELS = ("0", "180")
 
@@ -94,16 +97,28 @@ class OcrEngine:
         return flipped / total if total else 0.0
 
     def recognize(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
-        """Text and mean character confidence per crop. Crops are batched by aspect ratio, so a batch pads little."""
-        order = sorted(range(len(crops)), key=lambda i: crops[i].shape[1] / crops[i].shape[0])
+        """Text and mean character confidence per crop, read in batches of lines that need about the same input
+        width (so little is spent on padding)."""
         results: list[tuple[str, float]] = [("", 0.0)] * len(crops)
-        for batch in _batches(order, self.options.rec_batch):
-            width = max(MIN_REC_WIDTH, *(_line_width(crops[i]) for i in batch))
+        for batch, width in _width_batches(crops, self.options.rec_batch):
             inputs = _normalise([_fit_height(crops[i], width) for i in batch], width)
             outputs = self._rec.run(None, {self._rec.get_inputs()[0].name: inputs})[0]
             for i, result in zip(batch, ctc_decode(outputs, self._characters), strict=True):
                 results[i] = result
         return results
+
+
+def _width_batches(crops: list[np.ndarray], size: int) -> list[tuple[list[int], int]]:
+    """Crop indices grouped by the recogniser's input width (at least MIN_REC_WIDTH), narrowest first, each group
+    with its width: at most ``size`` lines, each within WIDTH_SLACK of the group's narrowest."""
+    widths = [max(MIN_REC_WIDTH, _line_width(crop)) for crop in crops]
+    groups: list[list[int]] = []
+    for i in sorted(range(len(crops)), key=widths.__getitem__):
+        if groups and len(groups[-1]) < size and widths[i] <= widths[groups[-1][0]] * WIDTH_SLACK:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    return [(group, widths[group[-1]]) for group in groups]
 
 
 def _batches(items: list, size: int) -> list[list]:
