@@ -42,7 +42,7 @@ DET_SIDE = 768
 # TARGET_BOX_HEIGHT px tall (at most REFINED_SIDE px on its longer side), and detected again. Boxes only: crops
 # are cut from the decoded pixels, so these sizes trade detection time against missed or split lines. Measured on
 # the 300-photo accuracy set (README): 1024/20/32 -> 768/16/28 with a tighter region (REGION_*): the same 283/300
-# whole cards, detection calls 1.65 -> ~1.6 per photo on smaller images; 768/16/24: 282/300.
+# whole cards on smaller detector inputs (768/16/24: 282/300).
 MIN_BOX_HEIGHT = 16
 # Fewer boxes than a card's labels on the first look: the text may be too small to see at DET_SIDE.
 MIN_FIRST_LOOK_BOXES = 5

@@ -102,7 +102,7 @@ def upright(quads: list[Quad], degrees: float) -> list[tuple[Quad, Quad]]:
     pairs = []
     for quad in quads:
         level = quad @ rotation.T
-        order = _reading_order(level)
+        order = reading_order(level)
         pairs.append((quad[order], level[order]))
     return pairs
 
@@ -113,7 +113,7 @@ def flip(pairs: list[tuple[Quad, Quad]]) -> list[tuple[Quad, Quad]]:
     return [(original[order], -level[order]) for original, level in pairs]
 
 
-def _reading_order(points: np.ndarray) -> list[int]:
+def reading_order(points: np.ndarray) -> list[int]:
     """Indices of top-left, top-right, bottom-right, bottom-left for a roughly level box."""
     by_x = list(np.argsort(points[:, 0], kind="stable"))
     left, right = by_x[:2], by_x[2:]

@@ -60,6 +60,8 @@ class OcrEngine:
         self._det = self._session(model_dir / self.options.det_model)
         self._cls = self._session(model_dir / self.options.cls_model)
         self._rec = self._session(model_dir / self.options.rec_model)
+        self._det_input, self._cls_input, self._rec_input = (
+            session.get_inputs()[0].name for session in (self._det, self._cls, self._rec))
         # The recogniser's alphabet is stored in the model: class 0 is the CTC blank, the last one a space.
         alphabet = self._rec.get_modelmeta().custom_metadata_map["character"].splitlines()
         self._characters = ["", *alphabet, " "]
@@ -82,7 +84,7 @@ class OcrEngine:
         height, width = image.shape[:2]
         size = (max(32, round(width / 32) * 32), max(32, round(height / 32) * 32))
         resized = image if (width, height) == size else cv2.resize(image, size)
-        probability = self._det.run(None, {self._det.get_inputs()[0].name: _normalise([resized])})[0]
+        probability = self._det.run(None, {self._det_input: _normalise([resized])})[0]
         return boxes_from_probability(probability[0, 0], width, height)
 
     def upside_down_share(self, crops: list[np.ndarray]) -> float:
@@ -90,7 +92,7 @@ class OcrEngine:
         flipped = total = 0.0
         for batch in _batches(crops, self.options.cls_batch):
             inputs = _normalise([_fit_height(crop, CLS_WIDTH) for crop in batch], CLS_WIDTH)
-            for scores in self._cls.run(None, {self._cls.get_inputs()[0].name: inputs})[0]:
+            for scores in self._cls.run(None, {self._cls_input: inputs})[0]:
                 best = int(np.argmax(scores))
                 total += float(scores[best])
                 flipped += float(scores[best]) if CLS_LABELS[best] == "180" else 0.0
@@ -102,7 +104,7 @@ class OcrEngine:
         results: list[tuple[str, float]] = [("", 0.0)] * len(crops)
         for batch, width in _width_batches(crops, self.options.rec_batch):
             inputs = _normalise([_fit_height(crops[i], width) for i in batch], width)
-            outputs = self._rec.run(None, {self._rec.get_inputs()[0].name: inputs})[0]
+            outputs = self._rec.run(None, {self._rec_input: inputs})[0]
             for i, result in zip(batch, ctc_decode(outputs, self._characters), strict=True):
                 results[i] = result
         return results

@@ -10,6 +10,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from ..imaging.geometry import reading_order
+
 BINARY_THRESHOLD = 0.3
 BOX_THRESHOLD = 0.5
 UNCLIP_RATIO = 1.6
@@ -38,7 +40,7 @@ def boxes_from_probability(probability: np.ndarray, width: int, height: int) -> 
         if min(w, h) < MIN_SIDE + 2:
             continue
         points = np.clip(np.round(cv2.boxPoints(((cx, cy), (w, h), angle)) * scale), 0, limit)
-        quad = _clockwise(points)
+        quad = points[reading_order(points)].astype(np.float32)
         if np.linalg.norm(quad[0] - quad[1]) <= 3 or np.linalg.norm(quad[0] - quad[3]) <= 3:
             continue
         quads.append(quad)
@@ -54,14 +56,6 @@ def _mean_inside(probability: np.ndarray, points: np.ndarray) -> float:
     mask = np.zeros((y1 - y0 + 1, x1 - x0 + 1), dtype=np.uint8)
     cv2.fillPoly(mask, [(points - [x0, y0]).astype(np.int32)], 1)
     return float(cv2.mean(probability[y0:y1 + 1, x0:x1 + 1], mask)[0])
-
-
-def _clockwise(points: np.ndarray) -> np.ndarray:
-    """Corners as top-left, top-right, bottom-right, bottom-left (left pair by x, then each pair by y)."""
-    by_x = points[np.argsort(points[:, 0], kind="stable")]
-    left = by_x[:2][np.argsort(by_x[:2, 1], kind="stable")]
-    right = by_x[2:][np.argsort(by_x[2:, 1], kind="stable")]
-    return np.array([left[0], right[0], right[1], left[1]], dtype=np.float32)
 
 
 def ctc_decode(probabilities: np.ndarray, characters: list[str]) -> list[tuple[str, float]]:
