@@ -47,7 +47,9 @@ def test_extract_prints_one_line_per_image_and_goes_on_after_bad_files(cli, tmp_
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [(line["file"], line["status"]) for line in lines] == [
-        (str(text), 415), (str(missing), 400), (str(blank), 422)
+        (str(text), 415),
+        (str(missing), 400),
+        (str(blank), 422),
     ]
     assert lines[0]["body"]["error"]["code"] == "unsupported_media_type"
     assert lines[2]["body"]["error"]["code"] == "no_id_card_found"

@@ -64,8 +64,19 @@ def test_rotate_now_and_with_grace(cli, store_env, stores):
 def test_update_limits_and_name(cli, store_env, stores):
     keys, _ = stores
     record = create(cli, store_env, "--name", "partner", "--monthly-quota", "10")
-    result = cli("keys", "update", record["id"], "--monthly-quota", "500", "--rate-limit", "3",
-                     "--name", "partner B", "--json", env=store_env)
+    result = cli(
+        "keys",
+        "update",
+        record["id"],
+        "--monthly-quota",
+        "500",
+        "--rate-limit",
+        "3",
+        "--name",
+        "partner B",
+        "--json",
+        env=store_env,
+    )
     assert result.returncode == 0, result.stderr
     assert (json.loads(result.stdout)["monthlyQuota"], json.loads(result.stdout)["rateLimit"]) == (500, 3)
     seen = keys.authenticate(record["key"])

@@ -30,7 +30,10 @@ def free_port() -> int:
 def start_server(env: dict[str, str], port: int) -> tuple[subprocess.Popen, list[str]]:
     process = subprocess.Popen(
         [sys.executable, "-m", "cnid_ocr.cli", "serve", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     banner: list[str] = []
     deadline = time.monotonic() + 120
@@ -100,8 +103,11 @@ def test_curl_example(server, card):
     url, key, _ = server
     path, truth = card
     result = subprocess.run(
-        ["sh", str(EXAMPLES / "curl.sh"), str(path)], env={**os.environ, "CNID_OCR_URL": url, "CNID_OCR_API_KEY": key},
-        capture_output=True, text=True, timeout=120,
+        ["sh", str(EXAMPLES / "curl.sh"), str(path)],
+        env={**os.environ, "CNID_OCR_URL": url, "CNID_OCR_API_KEY": key},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert_front_fields(json.loads(result.stdout), truth)
@@ -112,7 +118,10 @@ def test_python_example(server, card):
     path, truth = card
     result = subprocess.run(
         [sys.executable, str(EXAMPLES / "python_example.py"), str(path)],
-        env={**os.environ, "CNID_OCR_URL": url, "CNID_OCR_API_KEY": key}, capture_output=True, text=True, timeout=120,
+        env={**os.environ, "CNID_OCR_URL": url, "CNID_OCR_API_KEY": key},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"ID Number: {truth['idNumber']}" in result.stdout
@@ -127,7 +136,10 @@ def test_node_example(server, card):
     path, truth = card
     result = subprocess.run(
         ["node", str(EXAMPLES / "node_example.js"), str(path)],
-        env={**os.environ, "CNID_OCR_URL": url, "CNID_OCR_API_KEY": key}, capture_output=True, text=True, timeout=120,
+        env={**os.environ, "CNID_OCR_URL": url, "CNID_OCR_API_KEY": key},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert_front_fields(json.loads(result.stdout), truth)
@@ -140,6 +152,8 @@ def test_examples_error_path(server, tmp_path):
     result = subprocess.run(
         ["sh", str(EXAMPLES / "curl.sh"), str(path)],
         env={**os.environ, "CNID_OCR_URL": url, "CNID_OCR_API_KEY": "sk_live_" + "0" * 40},
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert json.loads(result.stdout)["error"]["code"] == "invalid_api_key"

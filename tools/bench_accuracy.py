@@ -28,9 +28,28 @@ FRONT_FIELDS = ("name", "gender", "ethnicity", "dateOfBirth", "address", "idNumb
 BACK_FIELDS = ("issuingAuthority", "validFrom", "validTo")
 FIELDS = FRONT_FIELDS + BACK_FIELDS
 # Condition tags worth a line of their own in the accuracy breakdown.
-CONDITION_TAGS = frozenset({"front", "back", "stamp", "grey", "glare", "shadow", "blur", "motion_blur", "noise",
-                            "perspective", "clutter", "rot0", "rot90", "rot180", "rot270", "rot_any", "sheet_photo",
-                            "png"})
+CONDITION_TAGS = frozenset(
+    {
+        "front",
+        "back",
+        "stamp",
+        "grey",
+        "glare",
+        "shadow",
+        "blur",
+        "motion_blur",
+        "noise",
+        "perspective",
+        "clutter",
+        "rot0",
+        "rot90",
+        "rot180",
+        "rot270",
+        "rot_any",
+        "sheet_photo",
+        "png",
+    }
+)
 
 
 def condition_groups(tags: list[str]) -> set[str]:
@@ -162,8 +181,10 @@ def report(results: list[Result], worst: int, raw: bool) -> dict:
     if times:
         p = lambda q: times[min(len(times) - 1, int(q * len(times)))]  # noqa: E731
         summary["time"] = {"mean": statistics.fmean(times), "p50": p(0.5), "p95": p(0.95), "max": times[-1]}
-        print(f"time per image: mean {statistics.fmean(times):.2f}s  p50 {p(0.5):.2f}s  p95 {p(0.95):.2f}s  "
-              f"max {times[-1]:.2f}s")
+        print(
+            f"time per image: mean {statistics.fmean(times):.2f}s  p50 {p(0.5):.2f}s  p95 {p(0.95):.2f}s  "
+            f"max {times[-1]:.2f}s"
+        )
 
     groups: dict[str, list[Result]] = defaultdict(list)
     for r in results:
@@ -175,8 +196,9 @@ def report(results: list[Result], worst: int, raw: bool) -> dict:
         rs = groups[g]
         print(f"  {g:<16}{pct(sum(r.card_ok for r in rs), len(rs)):>24}")
 
-    bad = sorted((r for r in results if not r.card_ok), key=lambda r: (-(len(r.wrong) + 10 * bool(r.error)),
-                                                                        r.sample.index))
+    bad = sorted(
+        (r for r in results if not r.card_ok), key=lambda r: (-(len(r.wrong) + 10 * bool(r.error)), r.sample.index)
+    )
     if bad:
         print(f"\nworst errors ({min(worst, len(bad))} of {len(bad)} imperfect images):")
     for r in bad[:worst]:
@@ -201,8 +223,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--start", type=int, default=0, help="first sample index (to re-run a slice of a set)")
     ap.add_argument("--only", choices=KINDS + MODIFIERS, help="generate only this kind/condition")
     ap.add_argument("--save", type=Path, metavar="DIR", help="also write the images and truth.jsonl to DIR")
-    ap.add_argument("--engine", choices=("pipeline", "raw"), default="pipeline",
-                    help="pipeline: cnid_ocr CardReader (default); raw: plain RapidOCR text containment")
+    ap.add_argument(
+        "--engine",
+        choices=("pipeline", "raw"),
+        default="pipeline",
+        help="pipeline: cnid_ocr CardReader (default); raw: plain RapidOCR text containment",
+    )
     ap.add_argument("--worst", type=int, default=25, help="how many imperfect images to list")
     ap.add_argument("--json", type=Path, metavar="FILE", help="write the summary and per-image results as JSON")
     ap.add_argument("--fail-under", type=float, metavar="PCT", help="exit 1 if whole-card accuracy is below PCT")
@@ -224,8 +250,13 @@ def main(argv: list[str] | None = None) -> int:
         gen_seconds += time.perf_counter() - g0
         if args.save:
             (args.save / sample.filename).write_bytes(sample.data)
-            truth_file.write(json.dumps({"file": sample.filename, "kind": sample.kind, "tags": sample.tags,
-                                         "truth": sample.truth}, ensure_ascii=False) + "\n")
+            truth_file.write(
+                json.dumps(
+                    {"file": sample.filename, "kind": sample.kind, "tags": sample.tags, "truth": sample.truth},
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
         r0 = time.perf_counter()
         got = read(sample.data)
         res = score(sample, got, time.perf_counter() - r0, raw)
@@ -237,14 +268,26 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {i + 1}/{args.n} images, {time.perf_counter() - t0:.0f}s", file=sys.stderr, flush=True)
     if args.save:
         truth_file.close()
-    print(f"seed {args.seed}, n {args.n}, only {args.only or '-'}; generation {gen_seconds:.0f}s, "
-          f"total {time.perf_counter() - t0:.0f}s")
+    print(
+        f"seed {args.seed}, n {args.n}, only {args.only or '-'}; generation {gen_seconds:.0f}s, "
+        f"total {time.perf_counter() - t0:.0f}s"
+    )
     summary = report(results, args.worst, raw)
     if args.json:
-        per_image = [{"file": r.sample.filename, "tags": r.sample.tags, "seconds": round(r.seconds, 3),
-                      "error": r.error, "wrong": {k: list(v) for k, v in r.wrong.items()}} for r in results]
-        args.json.write_text(json.dumps({"seed": args.seed, "summary": summary, "images": per_image},
-                                        ensure_ascii=False, indent=1), encoding="utf-8")
+        per_image = [
+            {
+                "file": r.sample.filename,
+                "tags": r.sample.tags,
+                "seconds": round(r.seconds, 3),
+                "error": r.error,
+                "wrong": {k: list(v) for k, v in r.wrong.items()},
+            }
+            for r in results
+        ]
+        args.json.write_text(
+            json.dumps({"seed": args.seed, "summary": summary, "images": per_image}, ensure_ascii=False, indent=1),
+            encoding="utf-8",
+        )
     if args.fail_under is not None and (summary["card"] or 0) * 100 < args.fail_under:
         print(f"whole-card accuracy below {args.fail_under}%", file=sys.stderr)
         return 1

@@ -75,6 +75,7 @@ STAGES = ("decode", "detect", "det model", "orientation cls", "crops", "recognit
 # Worker side: runs in a fresh interpreter, imports only what the measured code needs.
 # ---------------------------------------------------------------------------------------------------------------
 
+
 def rss_mb() -> float:
     """Current resident set size of this process (Linux /proc)."""
     with open("/proc/self/statm") as f:
@@ -264,8 +265,14 @@ def work_warm(cfg: dict[str, Any]) -> dict[str, Any]:
         bodies.append(body)
         if stages:
             per_stage.append(dict(stages.current, total=s))
-    return {"seconds": seconds, "results": bodies, "stages": per_stage, "rss_ready_mb": rss_ready,
-            "rss_end_mb": rss_mb(), "max_rss_mb": max_rss_mb()}
+    return {
+        "seconds": seconds,
+        "results": bodies,
+        "stages": per_stage,
+        "rss_ready_mb": rss_ready,
+        "rss_end_mb": rss_mb(),
+        "max_rss_mb": max_rss_mb(),
+    }
 
 
 def work_soak(cfg: dict[str, Any]) -> dict[str, Any]:
@@ -295,8 +302,10 @@ def worker_main(t_main: float, argv: list[str]) -> None:
 # ---------------------------------------------------------------------------------------------------------------
 
 # The subprocess starts with this: the first timestamp is the end of interpreter start-up.
-BOOT = ("import time; t = time.perf_counter(); import sys; sys.path.insert(0, {tools!r}); import bench_perf; "
-        "bench_perf.worker_main(t, sys.argv[1:])")
+BOOT = (
+    "import time; t = time.perf_counter(); import sys; sys.path.insert(0, {tools!r}); import bench_perf; "
+    "bench_perf.worker_main(t, sys.argv[1:])"
+)
 
 
 # Where the workers import cnid_ocr from: a snapshot of handler/ taken at the start of the run (see snapshot_handler).
@@ -369,8 +378,14 @@ def _upscaled(sample: Any, mp: float) -> Any:
     img = img.resize((round(img.width * k), round(img.height * k)), Image.Resampling.BICUBIC)
     buf = io.BytesIO()
     img.save(buf, "JPEG", quality=90)
-    return dataclasses.replace(sample, index=9000 + sample.index, data=buf.getvalue(), format="jpeg",
-                               size=img.size, tags=[*sample.tags, f"upscaled_{mp:g}mp"])
+    return dataclasses.replace(
+        sample,
+        index=9000 + sample.index,
+        data=buf.getvalue(),
+        format="jpeg",
+        size=img.size,
+        tags=[*sample.tags, f"upscaled_{mp:g}mp"],
+    )
 
 
 def build_set(seed: int, n: int, log: Callable[[str], None]) -> list[Photo]:
@@ -424,17 +439,26 @@ def accuracy(photos: list[Photo], bodies: list[dict], seconds: list[float]) -> d
         relevant = [r for r in results if r.sample.truth.get(k) is not None]
         fields[k] = [sum(1 for r in relevant if r.error is None and k not in r.wrong), len(relevant)]
     errors = [r.error for r in results if r.error]
-    return {"card": [sum(r.card_ok for r in results), len(results)], "fields": fields,
-            "sides": [sum(r.sides_ok for r in results), len(results)], "errors": errors,
-            "failed": [p.path.name for p, r in zip(photos, results, strict=True) if not r.card_ok]}
+    return {
+        "card": [sum(r.card_ok for r in results), len(results)],
+        "fields": fields,
+        "sides": [sum(r.sides_ok for r in results), len(results)],
+        "errors": errors,
+        "failed": [p.path.name for p, r in zip(photos, results, strict=True) if not r.card_ok],
+    }
 
 
 def latency(photos: list[Photo], seconds: list[float]) -> dict[str, Any]:
     buckets: dict[str, list[float]] = {}
     for p, s in zip(photos, seconds, strict=True):
         buckets.setdefault(p.bucket, []).append(s)
-    return {"p50": pctl(seconds, 0.5), "p95": pctl(seconds, 0.95), "mean": statistics.fmean(seconds),
-            "max": max(seconds), "buckets": {b: [statistics.median(v), len(v)] for b, v in buckets.items()}}
+    return {
+        "p50": pctl(seconds, 0.5),
+        "p95": pctl(seconds, 0.95),
+        "mean": statistics.fmean(seconds),
+        "max": max(seconds),
+        "buckets": {b: [statistics.median(v), len(v)] for b, v in buckets.items()},
+    }
 
 
 def machine() -> dict[str, Any]:
@@ -452,9 +476,15 @@ def machine() -> dict[str, Any]:
             versions[dist] = "?"
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT)
     dirty = subprocess.run(["git", "status", "--porcelain", "handler"], capture_output=True, text=True, cwd=ROOT)
-    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
-            "versions": versions, "commit": commit.stdout.strip() + ("+dirty handler/" if dirty.stdout else ""),
-            "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)}
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "versions": versions,
+        "commit": commit.stdout.strip() + ("+dirty handler/" if dirty.stdout else ""),
+        "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+    }
 
 
 def loadavg() -> str:
@@ -463,6 +493,7 @@ def loadavg() -> str:
 
 
 # ---- formatting -------------------------------------------------------------------------------------------------
+
 
 def _ms(s: float | None) -> str:
     return "-" if s is None else f"{s * 1000:,.0f} ms"
@@ -534,7 +565,7 @@ def headline(res: dict[str, Any], photos: list[Photo]) -> Table:
         row(f"soak: growth after one pass ({len(photos)}) -> {n}", growth, "soak", "growth_after_pass_mb", ratio=False)
     acc = lambda v: _pct(v)  # noqa: E731
     t.add("accuracy: whole card", acc(_get(o, "accuracy", "card")), acc(_get(b, "accuracy", "card")), "")
-    for k in (_get(o, "accuracy", "fields") or _get(b, "accuracy", "fields") or {}):
+    for k in _get(o, "accuracy", "fields") or _get(b, "accuracy", "fields") or {}:
         t.add(f"accuracy: {k}", acc(_get(o, "accuracy", "fields", k)), acc(_get(b, "accuracy", "fields", k)), "")
     return t
 
@@ -566,12 +597,19 @@ def stage_table(stages: list[dict[str, float]]) -> Table:
 def lever_table(levers: dict[str, dict[str, Any]]) -> Table:
     t = Table(["setting", "p50", "p95", "mean", "whole card", "peak RSS"])
     for name, r in levers.items():
-        t.add(f"{name} {r['patches'] or ''}".strip(), _ms(r["p50"]), _ms(r["p95"]), _ms(r["mean"]),
-              _pct(r["accuracy"]["card"]), _mb(r["max_rss_mb"]))
+        t.add(
+            f"{name} {r['patches'] or ''}".strip(),
+            _ms(r["p50"]),
+            _ms(r["p95"]),
+            _ms(r["mean"]),
+            _pct(r["accuracy"]["card"]),
+            _mb(r["max_rss_mb"]),
+        )
     return t
 
 
 # ---- the run ----------------------------------------------------------------------------------------------------
+
 
 @contextmanager
 def _step(label: str) -> Iterator[None]:
@@ -591,8 +629,11 @@ def measure_engine(engine: str, photos: list[Photo], peak: Photo, args: argparse
         out["cold"]["runs"] = [{k: round(r[k], 4) for k in keys} for r in runs]
     with _step(f"{engine}: warm, {len(photos)} photos x{args.repeat}"):
         warm = run_worker("warm", engine=engine, photos=paths, warmup=args.warmup, repeat=args.repeat)
-        out["warm"] = {**latency(photos, warm["seconds"]), "max_rss_mb": warm["max_rss_mb"],
-                       "seconds": dict(zip((p.path.name for p in photos), warm["seconds"], strict=True))}
+        out["warm"] = {
+            **latency(photos, warm["seconds"]),
+            "max_rss_mb": warm["max_rss_mb"],
+            "seconds": dict(zip((p.path.name for p in photos), warm["seconds"], strict=True)),
+        }
         out["accuracy"] = accuracy(photos, warm["results"], warm["seconds"])
     n = args.soak if engine == "ours" or args.baseline_soak is None else args.baseline_soak
     if n:
@@ -601,10 +642,16 @@ def measure_engine(engine: str, photos: list[Photo], peak: Photo, args: argparse
             rss = soak["rss_mb"]
             first = rss[str(min(10, n))]
             one_pass = rss.get(str(len(photos)), first)
-            out["soak"] = {"n": n, "rss_mb": rss, "rss_10": first, "rss_n": rss[str(n)],
-                           "growth_mb": rss[str(n)] - first,
-                           "growth_after_pass_mb": rss[str(n)] - one_pass,
-                           "max_rss_mb": soak["max_rss_mb"], "seconds": soak["seconds"]}
+            out["soak"] = {
+                "n": n,
+                "rss_mb": rss,
+                "rss_10": first,
+                "rss_n": rss[str(n)],
+                "growth_mb": rss[str(n)] - first,
+                "growth_after_pass_mb": rss[str(n)] - one_pass,
+                "max_rss_mb": soak["max_rss_mb"],
+                "seconds": soak["seconds"],
+            }
     return out
 
 
@@ -612,55 +659,85 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=40, help="photos in the set, 0.5-12 MP (default 40)")
     ap.add_argument("--seed", type=int, default=20250101, help="cardgen seed (default 20250101)")
-    ap.add_argument("--every", type=int, default=1, metavar="K",
-                    help="use every K-th photo of the set by size, the 12 MP one always kept (quick runs; default 1)")
+    ap.add_argument(
+        "--every",
+        type=int,
+        default=1,
+        metavar="K",
+        help="use every K-th photo of the set by size, the 12 MP one always kept (quick runs; default 1)",
+    )
     ap.add_argument("--soak", type=int, default=1000, help="requests in the memory soak, 0 to skip (default 1000)")
-    ap.add_argument("--baseline-soak", type=int, metavar="N",
-                    help="requests in the baseline's soak (default: as --soak; the baseline is 3-4x slower)")
+    ap.add_argument(
+        "--baseline-soak",
+        type=int,
+        metavar="N",
+        help="requests in the baseline's soak (default: as --soak; the baseline is 3-4x slower)",
+    )
     ap.add_argument("--cold-runs", type=int, default=3, help="fresh processes per cold-start measurement (median)")
     ap.add_argument("--warmup", type=int, default=2, help="untimed requests before the warm pass (default 2)")
     ap.add_argument("--repeat", type=int, default=1, help="timed reads per photo, median kept (default 1)")
     ap.add_argument("--skip-baseline", action="store_true", help="measure our pipeline only")
     ap.add_argument("--no-stages", action="store_true", help="skip the per-stage breakdown of our pipeline")
-    ap.add_argument("--levers", metavar="NAMES", help="also measure pipeline settings one at a time: 'all' or a "
-                    f"comma list of {', '.join(LEVERS)}")
-    ap.add_argument("--out", type=Path, default=ROOT / "bench-results",
-                    help="folder for perf-<date>.md/.json (default bench-results/); '-' to write nothing")
+    ap.add_argument(
+        "--levers",
+        metavar="NAMES",
+        help=f"also measure pipeline settings one at a time: 'all' or a comma list of {', '.join(LEVERS)}",
+    )
+    ap.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "bench-results",
+        help="folder for perf-<date>.md/.json (default bench-results/); '-' to write nothing",
+    )
     ap.add_argument("--tag", help="suffix for the results files: perf-<date>-<tag>.md")
     args = ap.parse_args(argv)
     sys.path.insert(0, str(TOOLS))  # bench_accuracy and cardgen, for the parent only
 
     started = dt.datetime.now().astimezone()
     snapshot = tempfile.TemporaryDirectory(prefix="bench-perf-handler-")
-    res: dict[str, Any] = {"date": started.isoformat(timespec="seconds"), "machine": machine(),
-                           "load_before": loadavg(), "seed": args.seed, "soak_n": args.soak,
-                           "cardgen": _cardgen_hash(), "handler": snapshot_handler(Path(snapshot.name)), "engines": {},
-                           "args": {k: str(v) for k, v in vars(args).items()}}
+    res: dict[str, Any] = {
+        "date": started.isoformat(timespec="seconds"),
+        "machine": machine(),
+        "load_before": loadavg(),
+        "seed": args.seed,
+        "soak_n": args.soak,
+        "cardgen": _cardgen_hash(),
+        "handler": snapshot_handler(Path(snapshot.name)),
+        "engines": {},
+        "args": {k: str(v) for k, v in vars(args).items()},
+    }
     with _step(f"photo set: seed {args.seed}, {args.n} photos"):
         photos = build_set(args.seed, args.n, lambda m: print(m, file=sys.stderr, flush=True))
     peak = max(photos, key=lambda p: p.mp)
     if args.every > 1:
-        photos = sorted(photos, key=lambda p: p.mp)[:-1:args.every] + [peak]
+        photos = sorted(photos, key=lambda p: p.mp)[: -1 : args.every] + [peak]
     res["peak_photo"] = {"file": peak.path.name, "mp": peak.mp}
-    res["photos"] = [{"file": p.path.name, "mp": round(p.mp, 2), "kind": p.sample.kind, "tags": p.sample.tags}
-                     for p in photos]
+    res["photos"] = [
+        {"file": p.path.name, "mp": round(p.mp, 2), "kind": p.sample.kind, "tags": p.sample.tags} for p in photos
+    ]
     for engine in ENGINES[:1] if args.skip_baseline else ENGINES:
         res["engines"][engine] = measure_engine(engine, photos, peak, args)
     paths = [str(p.path) for p in photos]
     if not args.no_stages:
         with _step("ours: stage breakdown"):
-            res["stages"] = run_worker("warm", engine="ours", photos=paths, warmup=args.warmup, repeat=1,
-                                       stages=True)["stages"]
+            res["stages"] = run_worker("warm", engine="ours", photos=paths, warmup=args.warmup, repeat=1, stages=True)[
+                "stages"
+            ]
     if args.levers:
         res["levers"] = {}
         names = list(LEVERS) if args.levers == "all" else args.levers.split(",")
         for name in names:
             patches = LEVERS[name]
             with _step(f"lever: {name} {patches}"):
-                w = run_worker("warm", engine="ours", photos=paths, warmup=args.warmup, repeat=args.repeat,
-                               patches=patches)
-                res["levers"][name] = {**latency(photos, w["seconds"]), "max_rss_mb": w["max_rss_mb"],
-                                       "patches": patches, "accuracy": accuracy(photos, w["results"], w["seconds"])}
+                w = run_worker(
+                    "warm", engine="ours", photos=paths, warmup=args.warmup, repeat=args.repeat, patches=patches
+                )
+                res["levers"][name] = {
+                    **latency(photos, w["seconds"]),
+                    "max_rss_mb": w["max_rss_mb"],
+                    "patches": patches,
+                    "accuracy": accuracy(photos, w["results"], w["seconds"]),
+                }
     snapshot.cleanup()
     res["load_after"] = loadavg()
     res["minutes"] = round((dt.datetime.now().astimezone() - started).total_seconds() / 60, 1)
@@ -687,7 +764,8 @@ def render(res: dict[str, Any], photos: list[Photo]) -> str:
         f"# Performance benchmark, {res['date']}",
         "",
         f"- machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB; {m['platform']}",
-        f"- python {m['python']}, " + ", ".join(f"{k} {x}" for k, x in v.items())
+        f"- python {m['python']}, "
+        + ", ".join(f"{k} {x}" for k, x in v.items())
         + f"; commit {m['commit']}, handler/ sources {res.get('handler', '?')} (snapshot used by every measurement)",
         f"- load average (1/5/15 min) before: {res['load_before']}, after: {res['load_after']} "
         f"({res['minutes']} min run){busy}",
@@ -709,9 +787,15 @@ def render(res: dict[str, Any], photos: list[Photo]) -> str:
         bucket_table(res).markdown(),
     ]
     if res.get("stages"):
-        out += ["", "## Where our time goes (warm, per stage)", "", stage_table(res["stages"]).markdown(), "",
-                "detect = resize to the detector's side + det model (incl. a second, finer pass when the text is tiny);"
-                " other = levelling, orientation bookkeeping, JSON."]
+        out += [
+            "",
+            "## Where our time goes (warm, per stage)",
+            "",
+            stage_table(res["stages"]).markdown(),
+            "",
+            "detect = resize to the detector's side + det model (incl. a second, finer pass when the text is tiny);"
+            " other = levelling, orientation bookkeeping, JSON.",
+        ]
     if res.get("levers"):
         out += ["", "## Levers (ours, warm, one setting changed at a time)", "", lever_table(res["levers"]).markdown()]
     for engine, e in res["engines"].items():

@@ -34,8 +34,9 @@ def v4_models() -> Path:
     """The PP-OCRv4 det/rec models from the rapidocr-onnxruntime wheel, fetched once with pip."""
     if not (CACHE / V4_REC).is_file():
         CACHE.mkdir(parents=True, exist_ok=True)
-        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", str(CACHE), V4_WHEEL],
-                       check=True)
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", str(CACHE), V4_WHEEL], check=True
+        )
         wheel = next(CACHE.glob("rapidocr_onnxruntime-*.whl"))
         with zipfile.ZipFile(wheel) as archive:
             for name in archive.namelist():

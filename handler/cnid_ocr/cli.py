@@ -52,8 +52,12 @@ def _parser() -> argparse.ArgumentParser:
         "rotate", help="replace a key by a new one (same name and limits); the old one is revoked now or later"
     )
     rotate.add_argument("key_id", metavar="KEY_ID")
-    rotate.add_argument("--grace-seconds", type=_non_negative_int, default=0,
-                        help="keep the old key working this many seconds (default 0: revoke it now)")
+    rotate.add_argument(
+        "--grace-seconds",
+        type=_non_negative_int,
+        default=0,
+        help="keep the old key working this many seconds (default 0: revoke it now)",
+    )
     rotate.add_argument("--json", action="store_true", help="print one JSON object")
     rotate.set_defaults(run=_keys_rotate)
     update = key_commands.add_parser("update", help="change a key's name, monthly quota or rate limit")
@@ -98,14 +102,19 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         services.keys.register_key(plaintext, "development")
     else:
         _, plaintext = services.keys.create_key("development")
-    where = "embedded DynamoDB at " + settings.dynamodb_endpoint_url if embedded else (
-        settings.dynamodb_endpoint_url or "DynamoDB (AWS)")
+    where = (
+        "embedded DynamoDB at " + settings.dynamodb_endpoint_url
+        if embedded
+        else (settings.dynamodb_endpoint_url or "DynamoDB (AWS)")
+    )
     url = f"http://{args.host}:{args.port}"
     print(f"cnid-ocr listening on {url}  (keys and usage: {where})")
     print(f"API key: {plaintext}")
     print("Try it:")
-    print(f'  curl -X POST "{url}/api/v1/ocr" -H "Authorization: Bearer {plaintext}" '
-          '-F "image=@cn_id_card.jpg" -F "documentType=cn_id_card"')
+    print(
+        f'  curl -X POST "{url}/api/v1/ocr" -H "Authorization: Bearer {plaintext}" '
+        '-F "image=@cn_id_card.jpg" -F "documentType=cn_id_card"'
+    )
     print(f"API docs: {url}/docs", flush=True)
     try:
         uvicorn.run(create_app(services), host=args.host, port=args.port, log_level="warning")
@@ -165,11 +174,13 @@ def _keys_list(args: argparse.Namespace, settings: Settings) -> int:
     now = keys.now()
     rows = []
     for record in keys.list_keys():
-        rows.append({
-            **record.to_json(),
-            "status": record.effective_status(now),
-            "lastUsedAt": usage.last_used(record.key_id),
-        })
+        rows.append(
+            {
+                **record.to_json(),
+                "status": record.effective_status(now),
+                "lastUsedAt": usage.last_used(record.key_id),
+            }
+        )
     if args.json:
         print(json.dumps(rows))
         return 0
@@ -178,8 +189,10 @@ def _keys_list(args: argparse.Namespace, settings: Settings) -> int:
         quota = "-" if r["monthlyQuota"] is None else str(r["monthlyQuota"])
         rate = "-" if r["rateLimit"] is None else str(r["rateLimit"])
         status = r["status"]
-        print(f"{r['id']:<18}{r['name'][:19]:<20}{r['createdAt']:<27}{r['lastUsedAt'] or '-':<27}{status:<10}"
-              f"{quota:>12}{rate:>8}" + (f"  (revoked at {r['revokeAt']})" if status == "expiring" else ""))
+        print(
+            f"{r['id']:<18}{r['name'][:19]:<20}{r['createdAt']:<27}{r['lastUsedAt'] or '-':<27}{status:<10}"
+            f"{quota:>12}{rate:>8}" + (f"  (revoked at {r['revokeAt']})" if status == "expiring" else "")
+        )
     return 0
 
 
@@ -206,8 +219,10 @@ def _keys_update(args: argparse.Namespace, settings: Settings) -> int:
     if args.no_rate_limit or args.rate_limit is not None:
         changes["rate_limit"] = None if args.no_rate_limit else args.rate_limit
     if not changes:
-        print("error: nothing to update: give --name, --monthly-quota/--no-quota or --rate-limit/--no-rate-limit",
-              file=sys.stderr)
+        print(
+            "error: nothing to update: give --name, --monthly-quota/--no-quota or --rate-limit/--no-rate-limit",
+            file=sys.stderr,
+        )
         return 2
     record = _key_store(settings).update(args.key_id, **{k: changes.get(k, UNCHANGED) for k in changes})
     if args.json:

@@ -10,8 +10,12 @@ import threading
 from .config import Settings
 from .store.tables import TABLE_SETTINGS, create_tables_from_template
 
-_AWS_CREDENTIAL_HINTS = ("AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-                         "AWS_WEB_IDENTITY_TOKEN_FILE")
+_AWS_CREDENTIAL_HINTS = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_PROFILE",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+)
 
 
 LOCAL_UPLOADS_BUCKET = "cnid-ocr-uploads-local"
@@ -93,11 +97,13 @@ def prepare_store(settings: Settings, *, allow_embedded: bool) -> tuple[Settings
         use_fake_credentials()
         endpoint = embedded.start()
         # The same moto server speaks S3 too: the large-file upload path works locally as it does on AWS.
-        settings = settings.model_copy(update={
-            "dynamodb_endpoint_url": endpoint,
-            "s3_endpoint_url": endpoint,
-            "uploads_bucket": settings.uploads_bucket or LOCAL_UPLOADS_BUCKET,
-        })
+        settings = settings.model_copy(
+            update={
+                "dynamodb_endpoint_url": endpoint,
+                "s3_endpoint_url": endpoint,
+                "uploads_bucket": settings.uploads_bucket or LOCAL_UPLOADS_BUCKET,
+            }
+        )
     else:
         raise SystemExit(
             "No key store configured: set DYNAMODB_ENDPOINT_URL (e.g. the endpoint `cnid-ocr serve` prints) "

@@ -91,7 +91,7 @@ def mutate(data: bytes, mutations) -> bytes:
         elif kind == "insert":
             buffer[at:at] = arg
         elif kind == "delete":
-            del buffer[at:at + arg]
+            del buffer[at : at + arg]
         else:
             del buffer[at:]
     return bytes(buffer)
@@ -119,15 +119,17 @@ def test_fuzz_image_bytes(client, auth, payload, filename, content_type):
 
 
 header_lines = st.one_of(
-    st.sampled_from([
-        b'Content-Disposition: form-data; name="image"; filename="a.png"',
-        b'Content-Disposition: form-data; name="documentType"',
-        b"Content-Disposition: form-data; name=image",
-        b'Content-Disposition: form-data; name="image"; filename*=UTF-8\'\'%E6%96%87.png',
-        b"Content-Type: image/png",
-        b"Content-Disposition: inline",
-        b"Content-Transfer-Encoding: base64",
-    ]),
+    st.sampled_from(
+        [
+            b'Content-Disposition: form-data; name="image"; filename="a.png"',
+            b'Content-Disposition: form-data; name="documentType"',
+            b"Content-Disposition: form-data; name=image",
+            b"Content-Disposition: form-data; name=\"image\"; filename*=UTF-8''%E6%96%87.png",
+            b"Content-Type: image/png",
+            b"Content-Disposition: inline",
+            b"Content-Transfer-Encoding: base64",
+        ]
+    ),
     st.binary(max_size=80),
 )
 part_bodies = st.one_of(
@@ -149,8 +151,16 @@ def multipart_bodies(draw) -> tuple[bytes, str]:
         body += b"--" + boundary + b"--\r\n"
     body += draw(st.binary(max_size=16)) if draw(st.booleans()) else b""
     declared = draw(st.sampled_from([boundary, b"other", b'"' + boundary + b'"', b""]))
-    content_type = draw(st.sampled_from(["multipart/form-data; boundary=", "multipart/form-data;boundary=",
-                                         "multipart/mixed; boundary=", "text/plain; boundary="]))
+    content_type = draw(
+        st.sampled_from(
+            [
+                "multipart/form-data; boundary=",
+                "multipart/form-data;boundary=",
+                "multipart/mixed; boundary=",
+                "text/plain; boundary=",
+            ]
+        )
+    )
     return body, content_type + declared.decode("latin-1")
 
 
@@ -202,16 +212,14 @@ def schema_app(services):
 
 
 @schema.parametrize()
-@settings(max_examples=60, deadline=None, derandomize=True, database=None,
-          suppress_health_check=list(HealthCheck))
+@settings(max_examples=60, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
 def test_schemathesis_no_server_errors(case, schema_app, auth):
     response = case.call(headers=auth)
     case.validate_response(response, checks=[not_a_server_error])
 
 
 @schema.parametrize()
-@settings(max_examples=25, deadline=None, derandomize=True, database=None,
-          suppress_health_check=list(HealthCheck))
+@settings(max_examples=25, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
 def test_schemathesis_without_credentials(case, schema_app):
     response = case.call()
     case.validate_response(response, checks=[not_a_server_error])

@@ -52,8 +52,12 @@ def png_chunk(kind: bytes, payload: bytes) -> bytes:
 
 def raw_png(width: int, height: int, bit_depth: int, color_type: int, rows: bytes) -> bytes:
     ihdr = struct.pack(">IIBBBBB", width, height, bit_depth, color_type, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr) + png_chunk(b"IDAT", zlib.compress(rows))
-            + png_chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", ihdr)
+        + png_chunk(b"IDAT", zlib.compress(rows))
+        + png_chunk(b"IEND", b"")
+    )
 
 
 # --- size limits -----------------------------------------------------------------------------------------------
@@ -66,8 +70,10 @@ def test_over_limit_stream_is_refused_before_it_is_read_whole(services, api_key)
     services.settings.max_image_bytes = 1 * MIB
     pulled = 0
     chunk = b"\0" * (64 * 1024)
-    head = (b'--XyZ\r\nContent-Disposition: form-data; name="documentType"\r\n\r\ncn_id_card\r\n'
-            b'--XyZ\r\nContent-Disposition: form-data; name="image"; filename="a.jpg"\r\n\r\n\xff\xd8\xff')
+    head = (
+        b'--XyZ\r\nContent-Disposition: form-data; name="documentType"\r\n\r\ncn_id_card\r\n'
+        b'--XyZ\r\nContent-Disposition: form-data; name="image"; filename="a.jpg"\r\n\r\n\xff\xd8\xff'
+    )
 
     def body():
         nonlocal pulled
@@ -77,8 +83,10 @@ def test_over_limit_stream_is_refused_before_it_is_read_whole(services, api_key)
             pulled += len(chunk)
             yield chunk
 
-    headers = [(b"authorization", f"Bearer {api_key}".encode()),
-               (b"content-type", b"multipart/form-data; boundary=XyZ")]
+    headers = [
+        (b"authorization", f"Bearer {api_key}".encode()),
+        (b"content-type", b"multipart/form-data; boundary=XyZ"),
+    ]
     started = time.perf_counter()
     status, _, raw = call_asgi(create_app(services), headers=headers, chunks=body())
     assert status == 413 and b'"file_too_large"' in raw
@@ -95,9 +103,11 @@ def test_over_limit_content_length_is_refused_without_reading(services, api_key)
         pulled.append(1)
         yield b"x"
 
-    headers = [(b"authorization", f"Bearer {api_key}".encode()),
-               (b"content-type", b"multipart/form-data; boundary=XyZ"),
-               (b"content-length", str(50 * 1024 * MIB).encode())]
+    headers = [
+        (b"authorization", f"Bearer {api_key}".encode()),
+        (b"content-type", b"multipart/form-data; boundary=XyZ"),
+        (b"content-length", str(50 * 1024 * MIB).encode()),
+    ]
     status, _, raw = call_asgi(create_app(services), headers=headers, chunks=body())
     assert status == 413 and b'"file_too_large"' in raw and b"/api/v1/uploads" in raw
     assert pulled == []
@@ -133,7 +143,7 @@ def _jpeg_bomb() -> bytes:
     """A small JPEG with its frame header (SOF0) patched to 30000x30000."""
     data = bytearray(encode(noise(), "JPEG"))
     sof = data.index(b"\xff\xc0")
-    data[sof + 5:sof + 9] = struct.pack(">HH", 30000, 30000)
+    data[sof + 5 : sof + 9] = struct.pack(">HH", 30000, 30000)
     return bytes(data)
 
 
@@ -141,14 +151,15 @@ def _webp_bomb() -> bytes:
     """A small lossless WebP with its VP8L header patched to 16384x16384 (268 MP)."""
     data = bytearray(encode(noise(), "WEBP", lossless=True))
     at = data.index(b"VP8L") + 8 + 1  # chunk header, then the 0x2f signature byte
-    bits = int.from_bytes(data[at:at + 4], "little")
+    bits = int.from_bytes(data[at : at + 4], "little")
     bits = (bits & ~((1 << 28) - 1)) | (16383 | (16383 << 14))
-    data[at:at + 4] = bits.to_bytes(4, "little")
+    data[at : at + 4] = bits.to_bytes(4, "little")
     return bytes(data)
 
 
-@pytest.mark.parametrize("make", [_patched_png_bomb, _real_png_bomb, _jpeg_bomb, _webp_bomb],
-                         ids=["png-header", "png-real", "jpeg", "webp"])
+@pytest.mark.parametrize(
+    "make", [_patched_png_bomb, _real_png_bomb, _jpeg_bomb, _webp_bomb], ids=["png-header", "png-real", "jpeg", "webp"]
+)
 def test_decompression_bombs(client, auth, make):
     bomb = make()
     assert len(bomb) < 300_000
@@ -177,7 +188,7 @@ def test_corrupt_images_get_a_4xx(client, auth, fmt):
     """Garbage in the middle: a 400 when the codec notices, else the garbled pixels are read and hold no card."""
     data = bytearray(encode(noise(), fmt))
     middle = len(data) // 2
-    data[middle:middle + 40] = b"\xa5" * 40
+    data[middle : middle + 40] = b"\xa5" * 40
     response, elapsed = post_image(client, auth, bytes(data))
     assert response.status_code in (400, 422), response.text
     assert_error(response, response.status_code, "invalid_image" if response.status_code == 400 else None)
@@ -357,8 +368,10 @@ def post_raw(client, auth, body: bytes, content_type: str | None):
     return response, time.perf_counter() - started
 
 
-IMAGE_PART = (b'Content-Disposition: form-data; name="image"; filename="a.png"\r\nContent-Type: image/png',
-              image_bytes())
+IMAGE_PART = (
+    b'Content-Disposition: form-data; name="image"; filename="a.png"\r\nContent-Type: image/png',
+    image_bytes(),
+)
 TYPE_PART = (b'Content-Disposition: form-data; name="documentType"', b"cn_id_card")
 
 
@@ -376,8 +389,18 @@ TYPE_PART = (b'Content-Disposition: form-data; name="documentType"', b"cn_id_car
         b"--XyZ--\r\n",
         b"",
     ],
-    ids=["garbage", "no-headers", "not-form-data", "no-name", "no-disposition", "cut-in-headers", "no-closing",
-         "header-without-colon", "only-closing", "empty"],
+    ids=[
+        "garbage",
+        "no-headers",
+        "not-form-data",
+        "no-name",
+        "no-disposition",
+        "cut-in-headers",
+        "no-closing",
+        "header-without-colon",
+        "only-closing",
+        "empty",
+    ],
 )
 def test_malformed_multipart(client, auth, body):
     response, elapsed = post_raw(client, auth, body, "multipart/form-data; boundary=XyZ")
@@ -389,8 +412,15 @@ def test_malformed_multipart(client, auth, body):
 
 @pytest.mark.parametrize(
     "content_type",
-    [None, "multipart/form-data", "multipart/form-data; boundary=", "multipart/form-data; boundary=" + "b" * 300,
-     "multipart/mixed; boundary=XyZ", "application/x-www-form-urlencoded", "text/plain; charset=utf-8"],
+    [
+        None,
+        "multipart/form-data",
+        "multipart/form-data; boundary=",
+        "multipart/form-data; boundary=" + "b" * 300,
+        "multipart/mixed; boundary=XyZ",
+        "application/x-www-form-urlencoded",
+        "text/plain; charset=utf-8",
+    ],
     ids=["absent", "no-boundary", "empty-boundary", "overlong-boundary", "mixed", "urlencoded", "text"],
 )
 def test_missing_or_bad_boundary(client, auth, content_type):
@@ -412,8 +442,10 @@ def test_thousands_of_form_fields_are_refused_early(services, api_key):
             yield b'--XyZ\r\nContent-Disposition: form-data; name="f%d"\r\n\r\nv\r\n' % i
         yield b"--XyZ--\r\n"
 
-    headers = [(b"authorization", f"Bearer {api_key}".encode()),
-               (b"content-type", b"multipart/form-data; boundary=XyZ")]
+    headers = [
+        (b"authorization", f"Bearer {api_key}".encode()),
+        (b"content-type", b"multipart/form-data; boundary=XyZ"),
+    ]
     started = time.perf_counter()
     status, _, raw = call_asgi(create_app(services), headers=headers, chunks=body())
     assert status == 400 and b'"invalid_multipart"' in raw and b"Too many form fields" in raw
@@ -430,24 +462,47 @@ def test_thousands_of_form_fields_in_one_request(client, auth):
 
 
 def test_overlong_text_field(client, auth):
-    body, content_type = multipart([(b'Content-Disposition: form-data; name="documentType"', b"x" * 100_000),
-                                    IMAGE_PART])
+    body, content_type = multipart(
+        [(b'Content-Disposition: form-data; name="documentType"', b"x" * 100_000), IMAGE_PART]
+    )
     assert_error(post_raw(client, auth, body, content_type)[0], 400, "invalid_multipart")
 
 
 @pytest.mark.parametrize(
     ("parts", "status", "code"),
     [
-        ([(b'Content-Disposition: form-data; name="documentType"', b"cn_id_card\xff\xfe"), IMAGE_PART],
-         400, "invalid_document_type"),
-        ([(b'Content-Disposition: form-data; name="documentType"', b"\xc3\x28"), IMAGE_PART],
-         400, "invalid_document_type"),
-        ([TYPE_PART, (b'Content-Disposition: form-data; name="im\xffage"; filename="a.png"', image_bytes())],
-         400, "missing_image"),
-        ([TYPE_PART, (b'Content-Disposition: form-data; name="image"; filename="\xff\xfe\xe4\xb8.png"\r\n'
-                      b"Content-Type: image/\xffpng", image_bytes())], 422, "no_id_card_found"),
-        ([(b'Content-Disposition: form-data; name="\xe6\x96\x87\xe4\xbb\xb6"', b"\x80\x81"), TYPE_PART,
-          IMAGE_PART], 422, "no_id_card_found"),
+        (
+            [(b'Content-Disposition: form-data; name="documentType"', b"cn_id_card\xff\xfe"), IMAGE_PART],
+            400,
+            "invalid_document_type",
+        ),
+        (
+            [(b'Content-Disposition: form-data; name="documentType"', b"\xc3\x28"), IMAGE_PART],
+            400,
+            "invalid_document_type",
+        ),
+        (
+            [TYPE_PART, (b'Content-Disposition: form-data; name="im\xffage"; filename="a.png"', image_bytes())],
+            400,
+            "missing_image",
+        ),
+        (
+            [
+                TYPE_PART,
+                (
+                    b'Content-Disposition: form-data; name="image"; filename="\xff\xfe\xe4\xb8.png"\r\n'
+                    b"Content-Type: image/\xffpng",
+                    image_bytes(),
+                ),
+            ],
+            422,
+            "no_id_card_found",
+        ),
+        (
+            [(b'Content-Disposition: form-data; name="\xe6\x96\x87\xe4\xbb\xb6"', b"\x80\x81"), TYPE_PART, IMAGE_PART],
+            422,
+            "no_id_card_found",
+        ),
     ],
     ids=["document-type-latin1", "document-type-bad-utf8", "field-name", "filename-and-type", "extra-field"],
 )
@@ -463,7 +518,10 @@ def test_bad_content_length(services, api_key, value):
     from cnid_ocr.app import create_app
 
     body, content_type = multipart([TYPE_PART, IMAGE_PART])
-    headers = [(b"authorization", f"Bearer {api_key}".encode()), (b"content-type", content_type.encode()),
-               (b"content-length", value.encode())]
+    headers = [
+        (b"authorization", f"Bearer {api_key}".encode()),
+        (b"content-type", content_type.encode()),
+        (b"content-length", value.encode()),
+    ]
     status, _, raw = call_asgi(create_app(services), headers=headers, chunks=[body])
     assert status == 400 and b'"invalid_multipart"' in raw

@@ -25,8 +25,9 @@ def clocked(settings, dynamodb, clock):
 
 
 def ocr(client, plaintext: str):
-    return client.post(OCR, headers={"Authorization": f"Bearer {plaintext}"},
-                       files={"image": ("card.png", image_bytes())}, data=FORM)
+    return client.post(
+        OCR, headers={"Authorization": f"Bearer {plaintext}"}, files={"image": ("card.png", image_bytes())}, data=FORM
+    )
 
 
 def usage(client, plaintext: str):

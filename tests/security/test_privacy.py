@@ -111,9 +111,17 @@ def no_disk_writes(monkeypatch, tmp_path):
 
 def personal_values(image: bytes) -> list[str]:
     return [
-        NAME, *ADDRESS_LINES, "".join(ADDRESS_LINES), ID_NUMBER, ID_NUMBER[:14], BIRTH, "1990-03-07",
+        NAME,
+        *ADDRESS_LINES,
+        "".join(ADDRESS_LINES),
+        ID_NUMBER,
+        ID_NUMBER[:14],
+        BIRTH,
+        "1990-03-07",
         # The image, in any form a careless log call could print it.
-        base64.b64encode(image[:48]).decode(), image[:32].hex(), repr(image[:24])[2:-1],
+        base64.b64encode(image[:48]).decode(),
+        image[:32].hex(),
+        repr(image[:24])[2:-1],
     ]
 
 
@@ -121,8 +129,7 @@ def read_log_lines(stream: io.StringIO) -> list[dict]:
     return [json.loads(line) for line in stream.getvalue().splitlines() if line.strip()]
 
 
-def test_logs_of_a_full_request_hold_no_personal_data(client, auth, services, captured_logs, capfd,
-                                                      no_disk_writes):
+def test_logs_of_a_full_request_hold_no_personal_data(client, auth, services, captured_logs, capfd, no_disk_writes):
     image = render_front()
     with no_disk_writes as writes:
         response = client.post(OCR, headers=auth, files={"image": ("front.jpg", image, "image/jpeg")}, data=FORM)
@@ -150,8 +157,7 @@ def test_logs_of_a_full_request_hold_no_personal_data(client, auth, services, ca
     assert auth["Authorization"].split()[1] not in everything  # nor the secret key
 
 
-def test_a_crash_with_personal_data_in_its_message_is_not_logged_verbatim(client, auth, services, captured_logs,
-                                                                            capfd):
+def test_a_crash_with_personal_data_in_its_message_is_not_logged_verbatim(client, auth, services, captured_logs, capfd):
     class Leaky:
         def read(self, data: bytes) -> dict:
             raise RuntimeError(f"could not parse {NAME} {ID_NUMBER} {ADDRESS_LINES[0]}")

@@ -1,8 +1,8 @@
 """Deterministic generator of synthetic Chinese resident identity card images with ground truth.
 
-    from cardgen import generate, sample_for, random_identity
-    for s in generate(seed=1234, n=300):
-        s.data, s.format, s.kind, s.tags, s.truth
+from cardgen import generate, sample_for, random_identity
+for s in generate(seed=1234, n=300):
+    s.data, s.format, s.kind, s.tags, s.truth
 """
 
 from __future__ import annotations
@@ -16,9 +16,26 @@ from .identity import LONG_TERM, REFERENCE_DATE, Identity, id_check_char, random
 from .samples import KINDS, MODIFIERS, Sample, build_sample, generate, make_sample
 
 __all__ = [
-    "CARD_H", "CARD_W", "ETHNIC_GROUPS", "KINDS", "LONG_TERM", "MODIFIERS", "REFERENCE_DATE", "CardStyle", "Identity",
-    "Sample", "build_sample", "generate", "id_check_char", "identity_for", "make_sample", "random_identity",
-    "render_back", "render_card", "render_front", "sample_for",
+    "CARD_H",
+    "CARD_W",
+    "ETHNIC_GROUPS",
+    "KINDS",
+    "LONG_TERM",
+    "MODIFIERS",
+    "REFERENCE_DATE",
+    "CardStyle",
+    "Identity",
+    "Sample",
+    "build_sample",
+    "generate",
+    "id_check_char",
+    "identity_for",
+    "make_sample",
+    "random_identity",
+    "render_back",
+    "render_card",
+    "render_front",
+    "sample_for",
 ]
 
 
@@ -36,8 +53,17 @@ def render_card(identity: Identity, side: str = "front", *, seed: int = 0, scale
     return flat
 
 
-def sample_for(identity: Identity, kind: str = "scan", *, seed: int = 0, sides: tuple[str, ...] | None = None,
-               stamped: bool = False, exif: bool = False, fmt: str | None = None) -> Sample:
+def sample_for(
+    identity: Identity,
+    kind: str = "scan",
+    *,
+    seed: int = 0,
+    sides: tuple[str, ...] | None = None,
+    stamped: bool = False,
+    exif: bool = False,
+    fmt: str | None = None,
+) -> Sample:
     """An image of this identity's card as `kind` (photo, scan, small, photocopy, both_sides)."""
-    return build_sample(identity, np.random.default_rng([seed, 0x5A]), kind, sides=sides, stamped=stamped,
-                        exif=exif, fmt=fmt)
+    return build_sample(
+        identity, np.random.default_rng([seed, 0x5A]), kind, sides=sides, stamped=stamped, exif=exif, fmt=fmt
+    )

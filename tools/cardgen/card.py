@@ -38,9 +38,18 @@ class CardStyle:
         ink = int(rng.integers(0, 45))
         paper = (int(rng.integers(232, 250)), int(rng.integers(236, 250)), int(rng.integers(232, 248)))
         pattern = (int(rng.integers(150, 210)), int(rng.integers(170, 220)), int(rng.integers(190, 235)))
-        return CardStyle(value_font, label_font, blue, (ink, ink, ink + int(rng.integers(0, 10))), paper, pattern,
-                         int(rng.integers(1 << 30)), float(rng.uniform(-5, 5)), float(rng.uniform(-4, 4)),
-                         bool(rng.random() < 0.3 and "Bold" not in value_font.path))
+        return CardStyle(
+            value_font,
+            label_font,
+            blue,
+            (ink, ink, ink + int(rng.integers(0, 10))),
+            paper,
+            pattern,
+            int(rng.integers(1 << 30)),
+            float(rng.uniform(-5, 5)),
+            float(rng.uniform(-4, 4)),
+            bool(rng.random() < 0.3 and "Bold" not in value_font.path),
+        )
 
 
 def _canvas(style: CardStyle, scale: float, back: bool) -> Image.Image:
@@ -49,7 +58,8 @@ def _canvas(style: CardStyle, scale: float, back: bool) -> Image.Image:
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     base = np.array(style.paper, np.float32)
     grad = (xx / w - 0.5)[..., None] * np.array([6, -4, -8], np.float32) + (yy / h - 0.5)[..., None] * np.array(
-        [-3, 3, 5], np.float32)
+        [-3, 3, 5], np.float32
+    )
     img = np.clip(base + grad, 0, 255).astype(np.uint8)
     canvas = Image.fromarray(img, "RGB")
     overlay = Image.new("RGBA", (w, h), (0, 0, 0, 0))
@@ -69,8 +79,9 @@ def _canvas(style: CardStyle, scale: float, back: bool) -> Image.Image:
         ang = k * math.pi / 14
         t = np.linspace(0, 2 * math.pi, 90)
         ex, ey = r * np.cos(t), 0.6 * r * np.sin(t)
-        pts = list(zip(cx + ex * math.cos(ang) - ey * math.sin(ang), cy + ex * math.sin(ang) + ey * math.cos(ang),
-                       strict=True))
+        pts = list(
+            zip(cx + ex * math.cos(ang) - ey * math.sin(ang), cy + ex * math.sin(ang) + ey * math.cos(ang), strict=True)
+        )
         draw.line(pts, fill=(*col, 28), width=max(1, round(scale)))
     canvas = Image.alpha_composite(canvas.convert("RGBA"), overlay)
     return canvas
@@ -97,17 +108,43 @@ def _portrait(img: Image.Image, box: tuple[float, float, float, float], rng: np.
     img.alpha_composite(photo.filter(ImageFilter.GaussianBlur(1.0)), (x0, y0))
 
 
-def _label(draw: ImageDraw.ImageDraw, style: CardStyle, s: float, x: float, y: float, text: str, size: int = 24,
-           tracking: float = 0.0) -> float:
-    return fonts.draw_text(draw, (x * s, y * s), text, style.label_font, round(size * s), (*style.label_color, 255),
-                           tracking * s)
+def _label(
+    draw: ImageDraw.ImageDraw,
+    style: CardStyle,
+    s: float,
+    x: float,
+    y: float,
+    text: str,
+    size: int = 24,
+    tracking: float = 0.0,
+) -> float:
+    return fonts.draw_text(
+        draw, (x * s, y * s), text, style.label_font, round(size * s), (*style.label_color, 255), tracking * s
+    )
 
 
-def _value(draw: ImageDraw.ImageDraw, style: CardStyle, s: float, x: float, y: float, text: str, size: int = 28,
-           font: FontSpec | None = None, tracking: float = 0.0) -> float:
+def _value(
+    draw: ImageDraw.ImageDraw,
+    style: CardStyle,
+    s: float,
+    x: float,
+    y: float,
+    text: str,
+    size: int = 28,
+    font: FontSpec | None = None,
+    tracking: float = 0.0,
+) -> float:
     stroke = 1 if style.bold_values and s >= 1.5 else 0
-    return fonts.draw_text(draw, ((x + style.dx) * s, (y + style.dy) * s), text, font or style.value_font,
-                           round(size * s), (*style.value_color, 255), tracking * s, stroke)
+    return fonts.draw_text(
+        draw,
+        ((x + style.dx) * s, (y + style.dy) * s),
+        text,
+        font or style.value_font,
+        round(size * s),
+        (*style.value_color, 255),
+        tracking * s,
+        stroke,
+    )
 
 
 def _fit_size(spec: FontSpec, text: str, size: int, max_width: float) -> int:

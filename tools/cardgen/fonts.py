@@ -83,8 +83,16 @@ def text_width(spec: FontSpec, size: int, text: str, tracking: float = 0.0) -> f
     return sum(load(font_for(spec, c), size).getlength(c) + tracking for c in text) - (tracking if text else 0)
 
 
-def draw_text(draw: ImageDraw.ImageDraw, xy: tuple[float, float], text: str, spec: FontSpec, size: int,
-              fill: tuple[int, ...], tracking: float = 0.0, stroke: int = 0) -> float:
+def draw_text(
+    draw: ImageDraw.ImageDraw,
+    xy: tuple[float, float],
+    text: str,
+    spec: FontSpec,
+    size: int,
+    fill: tuple[int, ...],
+    tracking: float = 0.0,
+    stroke: int = 0,
+) -> float:
     """Draw text char by char on its baseline (xy = left, baseline) with glyph fallback; returns the end x."""
     x, y = xy
     for ch in text:

@@ -194,16 +194,25 @@ def random_validity(rng: np.random.Generator, birth: dt.date) -> tuple[dt.date, 
     return issued, end
 
 
-def random_identity(rng: np.random.Generator, *, ethnicity: str | None = None, gender: str | None = None,
-                    name: str | None = None, region_code: str | None = None) -> Identity:
+def random_identity(
+    rng: np.random.Generator,
+    *,
+    ethnicity: str | None = None,
+    gender: str | None = None,
+    name: str | None = None,
+    region_code: str | None = None,
+) -> Identity:
     if ethnicity is None:
         ethnicity = "汉" if rng.random() < 0.85 else _pick(rng, data.ETHNIC_GROUPS[1:])
     if gender is None:
         gender = "男" if rng.random() < 0.5 else "女"
     if region_code is None:
         home = data.HOME_REGIONS.get(ethnicity)
-        region = _REGION_BY_CODE[_pick(rng, home)] if home and rng.random() < 0.75 else data.REGIONS[
-            int(rng.integers(len(data.REGIONS)))]
+        region = (
+            _REGION_BY_CODE[_pick(rng, home)]
+            if home and rng.random() < 0.75
+            else data.REGIONS[int(rng.integers(len(data.REGIONS)))]
+        )
     else:
         region = _REGION_BY_CODE.get(region_code) or Region(region_code, "", "某某市", "某某区")
     birth = random_birth(rng)

@@ -11,8 +11,14 @@ from PIL import Image, ImageDraw
 
 from . import fonts, scene
 
-STAMP_TEXTS = ("复印无效", "复印无效", "再复印无效", "仅供办理业务使用 复印无效", "此复印件仅供本次使用 复印无效",
-               "仅限入职使用 他用无效")
+STAMP_TEXTS = (
+    "复印无效",
+    "复印无效",
+    "再复印无效",
+    "仅供办理业务使用 复印无效",
+    "此复印件仅供本次使用 复印无效",
+    "仅限入职使用 他用无效",
+)
 
 
 def stamp(rng: np.random.Generator, card: Image.Image) -> Image.Image:
@@ -29,8 +35,11 @@ def stamp(rng: np.random.Generator, card: Image.Image) -> Image.Image:
     x, y = (w - tw) / 2 + rng.uniform(-0.1, 0.1) * w, h / 2 + size / 2 + rng.uniform(-0.2, 0.25) * h
     fonts.draw_text(draw, (x, y), text, spec, size, (*color, alpha))
     if rng.random() < 0.4:  # a box around it, like a rubber stamp
-        draw.rectangle((x - size * 0.3, y - size * 1.2, x + tw + size * 0.3, y + size * 0.35), outline=(*color, alpha),
-                       width=max(2, size // 12))
+        draw.rectangle(
+            (x - size * 0.3, y - size * 1.2, x + tw + size * 0.3, y + size * 0.35),
+            outline=(*color, alpha),
+            width=max(2, size // 12),
+        )
     layer = layer.rotate(float(rng.uniform(-35, 35)), resample=Image.BICUBIC, center=(w / 2, h / 2))
     out = card.copy()
     alpha_card = card.getchannel("A")
@@ -49,8 +58,7 @@ def soft(mask: np.ndarray, sigma: float) -> np.ndarray:
     return cv2.resize(cv2.GaussianBlur(small, (0, 0), 3), (w, h), interpolation=cv2.INTER_LINEAR)
 
 
-def stamp_boxes(rng: np.random.Generator, img: Image.Image, boxes: list[tuple[int, int, int, int]]
-                ) -> Image.Image:
+def stamp_boxes(rng: np.random.Generator, img: Image.Image, boxes: list[tuple[int, int, int, int]]) -> Image.Image:
     """Stamp a flat page (e.g. a greyscale photocopy, stamped in red after copying) over each card's box."""
     out = img.convert("RGB")
     for box in boxes:
@@ -59,8 +67,9 @@ def stamp_boxes(rng: np.random.Generator, img: Image.Image, boxes: list[tuple[in
     return out
 
 
-def quad_for(rng: np.random.Generator, obj_w: float, obj_h: float, angle_deg: float, persp: float,
-             center: tuple[float, float]) -> np.ndarray:
+def quad_for(
+    rng: np.random.Generator, obj_w: float, obj_h: float, angle_deg: float, persp: float, center: tuple[float, float]
+) -> np.ndarray:
     """Corners (TL, TR, BR, BL of the object) after keystone, jitter, rotation and translation."""
     hw, hh = obj_w / 2, obj_h / 2
     pts = np.array([[-hw, -hh], [hw, -hh], [hw, hh], [-hw, hh]], np.float64)
@@ -96,8 +105,9 @@ def paste(bg: np.ndarray, obj: Image.Image, quad: np.ndarray, shadow: float = 0.
     arr = np.asarray(obj.convert("RGBA"), dtype=np.float32)
     src = np.array([[0, 0], [obj.width, 0], [obj.width, obj.height], [0, obj.height]], np.float32)
     m = cv2.getPerspectiveTransform(src, quad.astype(np.float32))
-    warped = cv2.warpPerspective(arr, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
-                                 borderValue=(0, 0, 0, 0))
+    warped = cv2.warpPerspective(
+        arr, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0, 0)
+    )
     alpha = warped[..., 3:] / 255.0
     if shadow > 0:
         size = float(np.linalg.norm(quad[1] - quad[0]))
@@ -109,8 +119,14 @@ def paste(bg: np.ndarray, obj: Image.Image, quad: np.ndarray, shadow: float = 0.
     return out, alpha[..., 0]
 
 
-def lighting(rng: np.random.Generator, img: np.ndarray, quad: np.ndarray, tags: list[str],
-             glare_p: float = 0.3, shadow_p: float = 0.3) -> np.ndarray:
+def lighting(
+    rng: np.random.Generator,
+    img: np.ndarray,
+    quad: np.ndarray,
+    tags: list[str],
+    glare_p: float = 0.3,
+    shadow_p: float = 0.3,
+) -> np.ndarray:
     h, w = img.shape[:2]
     field = scene.low_freq(rng, w, h, 3, rng.uniform(0.7, 0.95), rng.uniform(0.98, 1.12))
     tint = np.array([rng.uniform(0.92, 1.06), 1.0, rng.uniform(0.88, 1.08)], np.float32)
@@ -138,8 +154,9 @@ def lighting(rng: np.random.Generator, img: np.ndarray, quad: np.ndarray, tags: 
     return img
 
 
-def degrade(rng: np.random.Generator, img: np.ndarray, card_px: float, tags: list[str], strength: float = 1.0
-            ) -> np.ndarray:
+def degrade(
+    rng: np.random.Generator, img: np.ndarray, card_px: float, tags: list[str], strength: float = 1.0
+) -> np.ndarray:
     """Defocus or motion blur and sensor noise, scaled to the card's size in pixels."""
     unit = card_px / 856
     r = rng.random()
@@ -174,7 +191,7 @@ def photocopy(rng: np.random.Generator, img: np.ndarray) -> np.ndarray:
     grey[ys, xs] = rng.uniform(0, 120, n)
     if rng.random() < 0.3:  # a faint streak from the drum
         x = int(rng.integers(0, w))
-        grey[:, x:x + int(rng.integers(1, 4))] *= rng.uniform(0.6, 0.9)
+        grey[:, x : x + int(rng.integers(1, 4))] *= rng.uniform(0.6, 0.9)
     grey = cv2.GaussianBlur(grey, (0, 0), rng.uniform(0.3, 0.8))
     return grey + rng.normal(0, rng.uniform(1, 5), grey.shape).astype(np.float32)
 

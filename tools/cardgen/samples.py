@@ -73,8 +73,9 @@ def _choose_format(rng: np.random.Generator, pixels: int, tags: list[str], q_lo:
     return fmt, q
 
 
-def _photo(rng: np.random.Generator, obj_fn, aspect: float, tags: list[str], min_obj_px: float = 460,
-           card_frac: float = 1.0) -> tuple[Image.Image, float]:
+def _photo(
+    rng: np.random.Generator, obj_fn, aspect: float, tags: list[str], min_obj_px: float = 460, card_frac: float = 1.0
+) -> tuple[Image.Image, float]:
     """A phone photo of an object (card or sheet) rendered by obj_fn(scale); aspect = height/width; card_frac =
     a card's width as a fraction of the object's (blur and clutter text scale with the card, not the sheet)."""
     mp = math.exp(rng.uniform(math.log(0.5e6), math.log(12e6)))
@@ -118,8 +119,15 @@ def _photo(rng: np.random.Generator, obj_fn, aspect: float, tags: list[str], min
     return photo.to_image(img), obj_px
 
 
-def _flat(rng: np.random.Generator, cards: list[Image.Image], card_px: float, tags: list[str], grey: bool,
-          page: bool, boxes: list[tuple[int, int, int, int]] | None = None) -> Image.Image:
+def _flat(
+    rng: np.random.Generator,
+    cards: list[Image.Image],
+    card_px: float,
+    tags: list[str],
+    grey: bool,
+    page: bool,
+    boxes: list[tuple[int, int, int, int]] | None = None,
+) -> Image.Image:
     """Cards laid flat (scanner glass or a photocopy page), stacked vertically, with margins; appends each
     card's bounding box to `boxes`."""
     ch = card_px * CARD_H / CARD_W
@@ -156,9 +164,17 @@ def _flat(rng: np.random.Generator, cards: list[Image.Image], card_px: float, ta
     return photo.to_image(img)
 
 
-def build_sample(identity: Identity, rng: np.random.Generator, kind: str = "photo", *,
-                 sides: tuple[str, ...] | None = None, stamped: bool = False, exif: bool = False,
-                 fmt: str | None = None, index: int = 0) -> Sample:
+def build_sample(
+    identity: Identity,
+    rng: np.random.Generator,
+    kind: str = "photo",
+    *,
+    sides: tuple[str, ...] | None = None,
+    stamped: bool = False,
+    exif: bool = False,
+    fmt: str | None = None,
+    index: int = 0,
+) -> Sample:
     """One synthetic image of the given identity's card(s) with its ground truth."""
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}; expected one of {KINDS}")
@@ -186,8 +202,9 @@ def build_sample(identity: Identity, rng: np.random.Generator, kind: str = "phot
         def sheet(scale: float) -> Image.Image:
             cards = [card(s, card_px / CARD_W) for s in sides]
             page = _flat(np.random.default_rng(stamp_seed), cards, card_px, [], grey=False, page=True)
-            return page.convert("RGBA").resize((round(page.width * scale * CARD_W / card_px),
-                                                round(page.height * scale * CARD_W / card_px)))
+            return page.convert("RGBA").resize(
+                (round(page.width * scale * CARD_W / card_px), round(page.height * scale * CARD_W / card_px))
+            )
 
         probe = sheet(CARD_W / card_px)
         img, _ = _photo(rng, sheet, probe.height / probe.width, tags, min_obj_px=1300, card_frac=85.6 / 210)
@@ -202,8 +219,7 @@ def build_sample(identity: Identity, rng: np.random.Generator, kind: str = "phot
         # A greyscale copy is stamped after copying (red on grey), a colour one may be stamped on the card.
         cards = [card(s, card_px / CARD_W, stamp=stamped and not grey) for s in sides]
         boxes: list[tuple[int, int, int, int]] = []
-        img = _flat(rng, cards, card_px, tags, grey=grey, page=kind == "both_sides" or rng.random() < 0.3,
-                    boxes=boxes)
+        img = _flat(rng, cards, card_px, tags, grey=grey, page=kind == "both_sides" or rng.random() < 0.3, boxes=boxes)
         if stamped and grey:
             img = photo.stamp_boxes(np.random.default_rng(stamp_seed), img, boxes)
     if kind != "photo" and rng.random() < 0.15:

@@ -52,7 +52,7 @@ def _paper(rng: np.random.Generator, w: int, h: int) -> np.ndarray:
     img = base[None, None, :] * low_freq(rng, w, h, 4, 0.9, 1.02)[..., None]
     if rng.random() < 0.4:  # ruled notebook lines
         step = int(rng.uniform(0.03, 0.06) * h) + 8
-        img[step // 2::step, :, :] *= np.array([0.85, 0.88, 0.97], np.float32)
+        img[step // 2 :: step, :, :] *= np.array([0.85, 0.88, 0.97], np.float32)
     return img
 
 
@@ -95,8 +95,11 @@ def clutter(rng: np.random.Generator, img: np.ndarray, text_px: float, text: boo
         elif shape == 1:
             draw.ellipse((x, y, x + sz, y + sz), fill=col)
         elif shape == 2:
-            draw.line((x, y, x + sz * rng.uniform(-1, 1), y + sz * rng.uniform(-1, 1)), fill=col,
-                      width=int(rng.integers(2, max(3, unit // 100))))
+            draw.line(
+                (x, y, x + sz * rng.uniform(-1, 1), y + sz * rng.uniform(-1, 1)),
+                fill=col,
+                width=int(rng.integers(2, max(3, unit // 100))),
+            )
         else:
             pts = [(x + rng.uniform(0, sz), y + rng.uniform(0, sz)) for _ in range(int(rng.integers(3, 6)))]
             draw.polygon(pts, fill=col)
@@ -106,8 +109,11 @@ def clutter(rng: np.random.Generator, img: np.ndarray, text_px: float, text: boo
             # A white slip of paper with a few lines of text.
             x, y = rng.uniform(-0.1, 0.9) * w, rng.uniform(-0.1, 0.9) * h
             size = max(10, int(rng.uniform(0.6, 1.6) * text_px))
-            lines = [data.CLUTTER_TEXT[int(rng.integers(len(data.CLUTTER_TEXT)))] +
-                     (f" {rng.integers(1, 999)}" if rng.random() < 0.5 else "") for _ in range(int(rng.integers(1, 5)))]
+            lines = [
+                data.CLUTTER_TEXT[int(rng.integers(len(data.CLUTTER_TEXT)))]
+                + (f" {rng.integers(1, 999)}" if rng.random() < 0.5 else "")
+                for _ in range(int(rng.integers(1, 5)))
+            ]
             spec = specs[int(rng.integers(len(specs)))]
             bw = max(fonts.text_width(spec, size, t) for t in lines) + size
             if rng.random() < 0.7:

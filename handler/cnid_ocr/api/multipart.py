@@ -163,8 +163,12 @@ class UrlencodedCollector:
         from urllib.parse import parse_qsl
 
         try:
-            pairs = parse_qsl(b"".join(self._chunks).decode("ascii"), keep_blank_values=True,
-                              max_num_fields=MAX_PARTS, strict_parsing=False)
+            pairs = parse_qsl(
+                b"".join(self._chunks).decode("ascii"),
+                keep_blank_values=True,
+                max_num_fields=MAX_PARTS,
+                strict_parsing=False,
+            )
         except (UnicodeDecodeError, ValueError) as exc:
             raise InvalidMultipart("The URL-encoded form is malformed or has too many fields.") from exc
         form: dict[str, Part] = {}

@@ -106,8 +106,12 @@ async def create_upload(key: ApiKeyDep, services: ServicesDep) -> JSONResponse:
     return JSONResponse(grant, status_code=201)
 
 
-@router.get("/usage", summary="This month's usage of the calling API key", response_model=UsageResponse,
-            responses=error_responses(401, 403, 500, 503))
+@router.get(
+    "/usage",
+    summary="This month's usage of the calling API key",
+    response_model=UsageResponse,
+    responses=error_responses(401, 403, 500, 503),
+)
 async def get_usage(key: ApiKeyDep, services: ServicesDep) -> UsageResponse:
     usage = await run_in_threadpool(services.usage.current, key.key_id)
     remaining = None if key.monthly_quota is None else max(0, key.monthly_quota - usage.billable)

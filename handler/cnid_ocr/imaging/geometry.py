@@ -62,8 +62,15 @@ def median_height(quads: list[Quad]) -> float:
     return float(np.median([min(cv2.minAreaRect(quad.astype(np.float32))[1]) for quad in quads]))
 
 
-def level_region(image: np.ndarray, quads: list[Quad], degrees: float, zoom: float, max_side: int,
-                 margin: float = 8.0, share: float = 0.35) -> tuple[np.ndarray, np.ndarray]:
+def level_region(
+    image: np.ndarray,
+    quads: list[Quad],
+    degrees: float,
+    zoom: float,
+    max_side: int,
+    margin: float = 8.0,
+    share: float = 0.35,
+) -> tuple[np.ndarray, np.ndarray]:
     """The part of ``image`` holding ``quads``, turned so lines at ``degrees`` are level and scaled by ``zoom``
     (at most ``max_side`` pixels on the longer side), with a border of ``margin`` text heights or ``share`` of the
     region, whichever is larger; and the 2x3 affine matrix that took ``image`` there. One warp from the original

@@ -61,7 +61,8 @@ class OcrEngine:
         self._cls = self._session(model_dir / self.options.cls_model)
         self._rec = self._session(model_dir / self.options.rec_model)
         self._det_input, self._cls_input, self._rec_input = (
-            session.get_inputs()[0].name for session in (self._det, self._cls, self._rec))
+            session.get_inputs()[0].name for session in (self._det, self._cls, self._rec)
+        )
         # The recogniser's alphabet is stored in the model: class 0 is the CTC blank, the last one a space.
         alphabet = self._rec.get_modelmeta().custom_metadata_map["character"].splitlines()
         self._characters = ["", *alphabet, " "]
@@ -124,7 +125,7 @@ def _width_batches(crops: list[np.ndarray], size: int) -> list[tuple[list[int], 
 
 
 def _batches(items: list, size: int) -> list[list]:
-    return [items[start:start + size] for start in range(0, len(items), size)]
+    return [items[start : start + size] for start in range(0, len(items), size)]
 
 
 def _line_width(crop: np.ndarray) -> int:

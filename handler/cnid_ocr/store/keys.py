@@ -137,9 +137,7 @@ class KeyStore:
             )
         return record
 
-    def _new_record(
-        self, plaintext: str, name: str, *, monthly_quota: int | None, rate_limit: int | None
-    ) -> ApiKey:
+    def _new_record(self, plaintext: str, name: str, *, monthly_quota: int | None, rate_limit: int | None) -> ApiKey:
         return ApiKey(
             key_id=key_id_of(plaintext),
             name=name,
@@ -296,10 +294,12 @@ class KeyStore:
         if not sets and not removes:
             raise ValueError("nothing to update")
         expression = " ".join(
-            part for part in (
+            part
+            for part in (
                 "SET " + ", ".join(sets) if sets else "",
                 "REMOVE " + ", ".join(removes) if removes else "",
-            ) if part
+            )
+            if part
         )
         used = {k: v for k, v in names.items() if k in expression}
         kwargs = {
