@@ -1,29 +1,33 @@
 """The recognition pipeline shared by the API and the CLI: image bytes in, the API's JSON body out.
 
 decode (JPEG draft scaling, EXIF orientation, limits) -> drop red ink (stamps) -> detect text lines at a modest
-scale -> find the angle the lines run at (mode of the boxes' directions; any rotation) -> when the text is small or
-tilted, cut the text region out levelled and rescaled, and detect again -> cut each line out perspective-corrected
--> one 0/180 decision for the whole page -> recognise -> extract fields by layout.
+scale -> group the boxes into cards (imaging/cards.py: one direction and one cluster per card) -> per card, when
+its text is small or tilted, cut it out levelled and rescaled and detect again -> cut each line out
+perspective-corrected from the decoded pixels -> per card, one 0/180 decision (two when the card's halves face
+opposite ways) -> recognise every line, keeping each step's alternatives -> extract each card's fields in its own
+level, upright frame -> combine the cards into one body.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
 
 from .errors import NoIdCardFound
-from .extract import extract_card
+from .extract import CardLines, combine_cards
+from .imaging.cards import CardRegion, ClusterOptions, find_cards, split_by_orientation
 from .imaging.decode import decode_image
 from .imaging.geometry import (
     Quad,
     agrees,
     crop_line,
     flip,
-    level_angle,
     level_region,
     map_back,
     median_height,
@@ -33,93 +37,182 @@ from .imaging.ink import drop_red_ink
 from .ocr.engine import LINE_HEIGHT, OcrEngine
 from .ocr.types import TextLine
 
-# Longest side of the decoded image: line crops come from it, so it bounds recognition quality and memory.
-MAX_DECODE_SIDE = 2400
-# Longest side given to the detector on the first look at the whole image.
-DET_SIDE = 768
-# The first look is enough when its boxes are at least this tall (px at detector scale) and level within
-# LEVEL_TOLERANCE degrees; otherwise the text region is cut out, levelled and scaled so boxes are about
-# TARGET_BOX_HEIGHT px tall (at most REFINED_SIDE px on its longer side), and detected again. Boxes only: crops
-# are cut from the decoded pixels, so these sizes trade detection time against missed or split lines. Measured on
-# the 300-photo accuracy set (README): 1024/20/32 -> 768/16/28 with a tighter region (REGION_*): the same 283/300
-# whole cards on smaller detector inputs (768/16/24: 282/300).
-MIN_BOX_HEIGHT = 16
-# Fewer boxes than a card's labels on the first look: the text may be too small to see at DET_SIDE.
-MIN_FIRST_LOOK_BOXES = 5
-LEVEL_TOLERANCE = 3.0
-TARGET_BOX_HEIGHT = 28
-REFINED_SIDE = 1600
-MAX_ZOOM = 3.0
-# Border around the first look's text in the second look: lines it missed (a number at the card's edge) lie near
-# the ones it found. The larger of REGION_MARGIN text heights and REGION_SHARE of the region's size.
-REGION_MARGIN = 4.0
-REGION_SHARE = 0.15
 DEFAULT_MAX_PIXELS = 50_000_000
-# Line crops lower than this are enlarged (bicubic) while they are cut out.
-MIN_CROP_HEIGHT = LINE_HEIGHT
-# Lines the 0/180 vote looks at (the widest ones say the most).
-ORIENTATION_SAMPLE = 8
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderOptions:
+    """Sizes and thresholds of the pipeline. Boxes only come from detection: crops are always cut from the decoded
+    pixels, so the detection sizes trade detection time against missed or split lines. The values were chosen on
+    the 300-photo accuracy benchmark (README, bench-results/accuracy-*.txt)."""
+
+    max_pixels: int = DEFAULT_MAX_PIXELS
+    # Longest side of the decoded image: line crops come from it, so it bounds recognition quality and memory.
+    max_decode_side: int = 2400
+    # Longest side given to the detector on the first look at the whole image.
+    det_side: int = 768
+    # Fewer boxes than a card's labels on the first look: the text may be too small to see at det_side.
+    min_first_look_boxes: int = 5
+    # A card's first-look boxes are enough when at least this tall (px at detector scale) and level within
+    # level_tolerance degrees; otherwise the card is cut out, levelled and scaled so boxes are about
+    # target_box_height px tall (at most refined_side px on its longer side, zoom at most max_zoom), and detected
+    # again.
+    min_box_height: int = 16
+    level_tolerance: float = 3.0
+    target_box_height: int = 28
+    refined_side: int = 1600
+    max_zoom: float = 3.0
+    # Border around a card's first-look text in its second look: lines it missed (a number at the card's edge) lie
+    # near the ones it found. The larger of region_margin text heights and region_share of the region's size.
+    region_margin: float = 4.0
+    region_share: float = 0.15
+    # Lines of a card the 0/180 vote looks at (the widest ones say the most).
+    orientation_sample: int = 8
+    # A card whose sampled votes are this mixed has every line classified, to find halves facing opposite ways.
+    mixed_vote: float = 0.2
+    clusters: ClusterOptions = field(default_factory=ClusterOptions)
+
+
+@dataclass(slots=True)
+class StageTimings:
+    """Seconds per stage of one read (as RapidOCR's results carry ``elapse``): what the speed benchmark reports."""
+
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
+
+
+@dataclass(slots=True)
+class Analysis:
+    body: dict
+    cards: list[CardLines]
+    timings: StageTimings
 
 
 @dataclass(slots=True)
 class CardReader:
     engine: OcrEngine
-    max_pixels: int = DEFAULT_MAX_PIXELS
+    options: ReaderOptions = field(default_factory=ReaderOptions)
     today: Callable[[], dt.date] = dt.date.today
 
     @classmethod
-    def create(cls, max_pixels: int = DEFAULT_MAX_PIXELS) -> CardReader:
-        return cls(engine=OcrEngine(), max_pixels=max_pixels)
+    def create(cls, options: ReaderOptions | None = None) -> CardReader:
+        return cls(engine=OcrEngine(), options=options or ReaderOptions())
 
     def read(self, data: bytes) -> dict:
         """Raises an ``ApiError`` for anything that is not a readable card (bad bytes: 4xx, no card: 422)."""
-        decoded = decode_image(data, max_pixels=self.max_pixels, max_side=MAX_DECODE_SIDE)
-        return self.read_pixels(decoded.pixels)
+        return self.analyse(data).body
+
+    def analyse(self, data: bytes) -> Analysis:
+        timings = StageTimings()
+        with timings.stage("decode"):
+            decoded = decode_image(data, max_pixels=self.options.max_pixels, max_side=self.options.max_decode_side)
+        cards = self.read_cards(decoded.pixels, timings)
+        if not cards:
+            raise NoIdCardFound()
+        scale = _original_scale(decoded.original_size, decoded.pixels.shape)
+        with timings.stage("extraction"):
+            body = combine_cards(cards, today=self.today(), image_scale=scale).to_body()
+        return Analysis(body, cards, timings)
 
     def read_pixels(self, pixels: np.ndarray) -> dict:
-        lines = self.read_lines(pixels)
-        if not lines:
+        cards = self.read_cards(pixels, StageTimings())
+        if not cards:
             raise NoIdCardFound()
-        return extract_card(lines, today=self.today()).to_body()
+        return combine_cards(cards, today=self.today(), image_scale=1.0).to_body()
 
-    def read_lines(self, pixels: np.ndarray) -> list[TextLine]:
-        """Recognised lines in the page's level, upright frame."""
+    def read_cards(self, pixels: np.ndarray, timings: StageTimings) -> list[CardLines]:
+        """Each card's recognised lines in its own level, upright frame, largest card first."""
         pixels = drop_red_ink(pixels)
-        quads = self._find_text(pixels)
-        if not quads:
-            return []
-        pairs = upright(quads, level_angle(quads))
-        # Crops always come from the decoded pixels, whatever scale the boxes were found at.
-        crops = [crop_line(pixels, original, MIN_CROP_HEIGHT) for original, _ in pairs]
-        widest = sorted(range(len(crops)), key=lambda i: crops[i].shape[1], reverse=True)[:ORIENTATION_SAMPLE]
-        if self.engine.upside_down_share([crops[i] for i in widest]) > 0.5:
-            pairs = flip(pairs)
-            crops = [np.ascontiguousarray(crop[::-1, ::-1]) for crop in crops]
-        lines = []
-        for (_, level), (text, score) in zip(pairs, self.engine.recognize(crops), strict=True):
-            if text.strip():
-                lines.append(TextLine(text, score, tuple(map(tuple, level.tolist()))))  # type: ignore[arg-type]
-        return lines
+        with timings.stage("detect"):
+            regions = self._find_cards(pixels)
+        with timings.stage("crops"):
+            prepared = [(region, upright(region.quads, region.angle)) for region in regions]
+            crops = [[crop_line(pixels, original, LINE_HEIGHT) for original, _ in pairs] for _, pairs in prepared]
+        with timings.stage("orientation"):
+            oriented = self._orient(prepared, crops)
+        with timings.stage("recognize"):
+            every = [crop for _, _, card_crops in oriented for crop in card_crops]
+            readings = iter(self.engine.recognize(every))
+        cards = []
+        for region, pairs, card_crops in oriented:
+            lines = []
+            for (original, level), _ in zip(pairs, card_crops, strict=True):
+                reading = next(readings)
+                if reading.text.strip():
+                    lines.append(TextLine.from_reading(reading, level, original))
+            if lines:
+                cards.append(CardLines(lines, region.angle))
+        return cards
 
-    def _find_text(self, pixels: np.ndarray) -> list[Quad]:
-        """Text-line boxes in ``pixels``: from one look at DET_SIDE when it finds level, well-sized text; else from a
-        second look at the text region levelled and rescaled (a small, far or tilted card, a photocopy page)."""
-        scale = min(1.0, DET_SIDE / max(pixels.shape[:2]))
+    def _orient(
+        self, prepared: list[tuple[CardRegion, list[tuple[Quad, Quad]]]], crops: list[list[np.ndarray]]
+    ) -> list[tuple[CardRegion, list[tuple[Quad, Quad]], list[np.ndarray]]]:
+        """Per card: its boxes turned upright (0 or 180 degrees, by the angle classifier), with their crops; a card
+        whose two halves face opposite ways becomes two."""
+        out = []
+        for (region, pairs), card_crops in zip(prepared, crops, strict=True):
+            widest = sorted(range(len(card_crops)), key=lambda i: -card_crops[i].shape[1])
+            sample = widest[: self.options.orientation_sample]
+            shares = self.engine.upside_down_shares([card_crops[i] for i in sample])
+            votes: list[float | None] = [None] * len(card_crops)
+            for i, share in zip(sample, shares, strict=True):
+                votes[i] = share
+            mean = sum(shares) / len(shares) if shares else 0.0
+            if len(card_crops) > len(sample) and abs(mean - 0.5) < 0.5 - self.options.mixed_vote:
+                rest = widest[len(sample) :]
+                for i, share in zip(rest, self.engine.upside_down_shares([card_crops[i] for i in rest]), strict=True):
+                    votes[i] = share
+            index = {id(quad): i for i, quad in enumerate(region.quads)}
+            for part, turned in split_by_orientation(region, votes):
+                members = [index[id(quad)] for quad in part.quads]
+                part_pairs = [pairs[i] for i in members]
+                part_crops = [card_crops[i] for i in members]
+                if turned:
+                    part_pairs = flip(part_pairs)
+                    part_crops = [np.ascontiguousarray(crop[::-1, ::-1]) for crop in part_crops]
+                out.append((part, part_pairs, part_crops))
+        return out
+
+    def _find_cards(self, pixels: np.ndarray) -> list[CardRegion]:
+        """The cards' text boxes: from one look at det_side, then, for each card whose text is small or tilted, from
+        a second look at that card levelled and rescaled (a small, far or tilted card, a photocopy page)."""
+        options = self.options
+        scale = min(1.0, options.det_side / max(pixels.shape[:2]))
         quads = _detect_scaled(self.engine, pixels, scale)
-        if len(quads) < MIN_FIRST_LOOK_BOXES and scale < 1.0:  # a card far away: look again, closer
+        if len(quads) < options.min_first_look_boxes and scale < 1.0:  # a card far away: look again, closer
             scale = min(1.0, 2 * scale)
             quads = max(quads, _detect_scaled(self.engine, pixels, scale), key=len)
-        if not quads:
-            return []
-        angle = level_angle(quads)
-        height = median_height(quads)
-        if height * scale >= MIN_BOX_HEIGHT and abs(angle) <= LEVEL_TOLERANCE:
-            return quads
-        region = [quad for quad in quads if agrees(quad, angle)]
-        zoom = min(MAX_ZOOM, TARGET_BOX_HEIGHT / max(height, 1.0))
-        levelled, matrix = level_region(pixels, region, angle, zoom, REFINED_SIDE, REGION_MARGIN, REGION_SHARE)
-        refined = self.engine.detect(levelled)
-        return map_back(refined, matrix) if refined else quads
+        regions = find_cards(quads, options.clusters)
+        refined = []
+        for region in regions:
+            height = median_height(region.quads)
+            if height * scale >= options.min_box_height and abs(region.angle) <= options.level_tolerance:
+                refined.append(region)
+                continue
+            text = [quad for quad in region.quads if agrees(quad, region.angle)] or region.quads
+            zoom = min(options.max_zoom, options.target_box_height / max(height, 1.0))
+            levelled, matrix = level_region(
+                pixels, text, region.angle, zoom, options.refined_side, options.region_margin, options.region_share
+            )
+            found = self.engine.detect(levelled)
+            if not found:
+                refined.append(region)
+                continue
+            again = find_cards(map_back(found, matrix), options.clusters)
+            refined.extend(again[:1] if again else [region])
+        return refined
+
+
+def _original_scale(original_size: tuple[int, int], shape: tuple[int, ...]) -> float:
+    """Factor from decoded pixels to the original image's pixels (after its EXIF orientation)."""
+    return max(original_size) / max(shape[:2])
 
 
 def _detect_scaled(engine: OcrEngine, pixels: np.ndarray, scale: float) -> list[Quad]:

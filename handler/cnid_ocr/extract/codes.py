@@ -17,6 +17,7 @@ INVALID_DATE = "invalid_date"  # unreadable or non-existent date, birth in the f
 CARD_EXPIRED = "card_expired"  # validTo is before today
 LOW_CONFIDENCE = "low_confidence"  # field confidence below LOW_CONFIDENCE_THRESHOLD
 INCOMPLETE_CARD = "incomplete_card"  # a side was found but this field of it was not
+MULTIPLE_CARDS = "multiple_cards"  # two fronts (or backs) in one image: the top-level keys are from cards[0]
 
 ALL_CODES = (
     ID_CHECKSUM_FAILED,
@@ -34,6 +35,7 @@ ALL_CODES = (
     CARD_EXPIRED,
     LOW_CONFIDENCE,
     INCOMPLETE_CARD,
+    MULTIPLE_CARDS,
 )
 
 LOW_CONFIDENCE_THRESHOLD = 0.9

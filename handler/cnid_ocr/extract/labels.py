@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..ocr.types import TextLine
+from ..ocr.types import TextLine, joined
 from .layout import same_row
 from .text import edit_distance, is_han
 
@@ -77,9 +76,9 @@ def merge_spaced_labels(lines: Sequence[TextLine], labels: Sequence[str], h: flo
         if not partners:
             continue
         partner = min(partners, key=lambda other: other.left)
-        merged = TextLine(
-            line.text + partner.text,
-            min(line.score, partner.score),
+        merged = joined(
+            line,
+            partner,
             (
                 (line.left, min(line.top, partner.top)),
                 (partner.right, min(line.top, partner.top)),
@@ -89,7 +88,3 @@ def merge_spaced_labels(lines: Sequence[TextLine], labels: Sequence[str], h: flo
         )
         out = [other for other in out if other is not line and other is not partner] + [merged]
     return out
-
-
-def with_text(line: TextLine, text: str) -> TextLine:
-    return dataclasses.replace(line, text=text)

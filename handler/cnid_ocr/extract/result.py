@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+from ..ocr.types import TextLine
 
 # The seed contract's six keys, always present in a 200 body (null when that side was not in the image).
 FRONT_FIELDS = ("name", "gender", "ethnicity", "dateOfBirth", "address", "idNumber")
@@ -24,15 +27,44 @@ class FieldWarning:
 
 
 @dataclass(slots=True)
+class SideReading:
+    """One side of one card: its fields (the side's own keys), confidence, warnings and the lines it was read from."""
+
+    side: str  # "front" or "back"
+    fields: dict[str, str | None] = field(default_factory=dict)
+    confidence: dict[str, float] = field(default_factory=dict)
+    warnings: list[FieldWarning] = field(default_factory=list)
+    lines: list[TextLine] = field(default_factory=list)
+
+    @property
+    def found(self) -> int:
+        return sum(value is not None for value in self.fields.values())
+
+
+@dataclass(slots=True)
 class CardReading:
     sides: list[str] = field(default_factory=list)  # "front" and/or "back", in that order
     fields: dict[str, str | None] = field(default_factory=dict)
     confidence: dict[str, float] = field(default_factory=dict)  # 0..1 per field that was read
     warnings: list[FieldWarning] = field(default_factory=list)
+    cards: list[dict] | None = None  # every side found on the page (the body's "cards")
+
+    @classmethod
+    def of_sides(cls, sides: Sequence[SideReading]) -> CardReading:
+        """The contract's keys from (at most) one front and one back."""
+        reading = cls(fields={name: None for name in ALL_FIELDS})
+        for side in sorted(sides, key=lambda s: s.side != "front"):
+            reading.sides.append(side.side)
+            reading.fields.update(side.fields)
+            reading.confidence.update(side.confidence)
+            reading.warnings.extend(side.warnings)
+        return reading
 
     def to_body(self) -> dict:
         body: dict = {name: self.fields.get(name) for name in ALL_FIELDS}
         body["sides"] = list(self.sides)
         body["confidence"] = {k: round(v, 4) for k, v in self.confidence.items()}
         body["warnings"] = [w.to_json() for w in self.warnings]
+        if self.cards is not None:
+            body["cards"] = self.cards
         return body

@@ -8,6 +8,7 @@ angle; only relative geometry matters downstream.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import statistics
 from collections.abc import Sequence
@@ -68,7 +69,7 @@ def level(lines: Sequence[TextLine]) -> list[TextLine]:
         x, y = point
         return (x * cos - y * sin, x * sin + y * cos)
 
-    return [TextLine(line.text, line.score, tuple(turn(p) for p in line.box)) for line in lines]  # type: ignore[arg-type]
+    return [dataclasses.replace(line, box=tuple(turn(p) for p in line.box)) for line in lines]
 
 
 # Card text (after ``level``) runs within a few degrees of level; beyond this an elongated box is background text.

@@ -58,6 +58,12 @@ def _angle_gap(a: float, b: float) -> float:
     return min(gap, 180.0 - gap)
 
 
+def rotation_matrix(degrees: float) -> np.ndarray:
+    """2x2 matrix turning points by ``degrees`` (image coordinates, y down: positive turns clockwise on screen)."""
+    rad = math.radians(degrees)
+    return np.array([[math.cos(rad), -math.sin(rad)], [math.sin(rad), math.cos(rad)]], dtype=np.float64)
+
+
 def median_height(quads: list[Quad]) -> float:
     return float(np.median([min(cv2.minAreaRect(quad.astype(np.float32))[1]) for quad in quads]))
 
@@ -75,8 +81,7 @@ def level_region(
     (at most ``max_side`` pixels on the longer side), with a border of ``margin`` text heights or ``share`` of the
     region, whichever is larger; and the 2x3 affine matrix that took ``image`` there. One warp from the original
     pixels: this is how a small or tilted card is brought to the detector's comfortable scale."""
-    rad = math.radians(-degrees)
-    rotation = np.array([[math.cos(rad), -math.sin(rad)], [math.sin(rad), math.cos(rad)]], dtype=np.float64)
+    rotation = rotation_matrix(-degrees)
     points = np.concatenate(quads).astype(np.float64) @ rotation.T
     low, high = points.min(axis=0), points.max(axis=0)
     # Lines the first look missed (a long number at the card's edge) lie near the ones it found.
@@ -104,8 +109,7 @@ def upright(quads: list[Quad], degrees: float) -> list[tuple[Quad, Quad]]:
     Only coordinates turn: crops are cut from the original pixels with the reordered corners, which is cheaper
     than rotating a 12 MP image and loses nothing to interpolation.
     """
-    rad = math.radians(-degrees)
-    rotation = np.array([[math.cos(rad), -math.sin(rad)], [math.sin(rad), math.cos(rad)]], dtype=np.float32)
+    rotation = rotation_matrix(-degrees).astype(np.float32)
     pairs = []
     for quad in quads:
         level = quad @ rotation.T

@@ -18,7 +18,9 @@ import cv2
 import numpy as np
 import onnxruntime as ort
 
-from .postprocess import boxes_from_probability, ctc_decode
+from .lattice import Alphabet, Lattice
+from .postprocess import boxes_from_probability
+from .types import Reading
 
 # Recogniser and classifier inputs: 48 px high. Recogniser inputs are at least 320 px wide (PaddleOCR's setting):
 # narrower, short lines lose context (民族仫佬 read as 仏佬 below 280 px). PaddleOCR batches 6-8 lines padded to the
@@ -66,6 +68,7 @@ class OcrEngine:
         # The recogniser's alphabet is stored in the model: class 0 is the CTC blank, the last one a space.
         alphabet = self._rec.get_modelmeta().custom_metadata_map["character"].splitlines()
         self._characters = ["", *alphabet, " "]
+        self.alphabet = Alphabet(self._characters)
 
     def _session(self, path: Path) -> ort.InferenceSession:
         if not path.is_file():
@@ -88,27 +91,28 @@ class OcrEngine:
         probability = self._det.run(None, {self._det_input: _normalise([resized])})[0]
         return boxes_from_probability(probability[0, 0], width, height)
 
-    def upside_down_share(self, crops: list[np.ndarray]) -> float:
-        """The share (0..1, weighted by confidence) of crops the angle classifier reads as turned by 180 degrees."""
-        flipped = total = 0.0
+    def upside_down_shares(self, crops: list[np.ndarray]) -> list[float]:
+        """Per crop, the angle classifier's probability that it is turned by 180 degrees."""
+        shares: list[float] = []
         for batch in _batches(crops, self.options.cls_batch):
             inputs = _normalise([_fit_height(crop, CLS_WIDTH) for crop in batch], CLS_WIDTH)
             for scores in self._cls.run(None, {self._cls_input: inputs})[0]:
-                best = int(np.argmax(scores))
-                total += float(scores[best])
-                flipped += float(scores[best]) if CLS_LABELS[best] == "180" else 0.0
-        return flipped / total if total else 0.0
+                total = float(scores.sum()) or 1.0
+                shares.append(float(scores[CLS_LABELS.index("180")]) / total)
+        return shares
 
-    def recognize(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
-        """Text and mean character confidence per crop, read in batches of lines that need about the same input
-        width (so little is spent on padding)."""
-        results: list[tuple[str, float]] = [("", 0.0)] * len(crops)
+    def recognize(self, crops: list[np.ndarray]) -> list[Reading]:
+        """Per crop: the greedy reading, its mean character confidence and the lattice of alternatives, read in
+        batches of lines that need about the same input width (so little is spent on padding)."""
+        results: list[Reading | None] = [None] * len(crops)
         for batch, width in _width_batches(crops, self.options.rec_batch):
             inputs = _normalise([_fit_height(crops[i], width) for i in batch], width)
             outputs = self._rec.run(None, {self._rec_input: inputs})[0]
-            for i, result in zip(batch, ctc_decode(outputs, self._characters), strict=True):
-                results[i] = result
-        return results
+            for i, matrix in zip(batch, outputs, strict=True):
+                # Steps over the right padding read nothing; the lattice keeps the crop's own steps.
+                steps = math.ceil(outputs.shape[1] * min(width, _line_width(crops[i])) / width)
+                results[i] = Reading.from_lattice(Lattice.from_matrix(matrix[:steps], self.alphabet))
+        return [result for result in results if result is not None]
 
 
 def _width_batches(crops: list[np.ndarray], size: int) -> list[tuple[list[int], int]]:

@@ -1,23 +1,95 @@
-"""The currency between OCR and extraction: recognised text lines with their boxes."""
+"""The currency between OCR and extraction: recognised text lines with their boxes and alternatives."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
+from .lattice import Lattice
+
 Point = tuple[float, float]
+Box = tuple[Point, Point, Point, Point]
+Span = tuple[int, int]  # a character's CTC steps [start, end)
 
 
 @dataclass(frozen=True, slots=True)
-class TextLine:
-    """One recognised line. ``box`` is four corner points (clockwise from top-left) in image pixels."""
+class Reading:
+    """What the recogniser made of one crop: the greedy text (clean: NFKC, no spaces), the mean probability of its
+    characters, and the lattice it came from."""
 
     text: str
     score: float
-    box: tuple[Point, Point, Point, Point]
+    lattice: Lattice
+    spans: tuple[Span, ...]
+
+    @classmethod
+    def from_lattice(cls, lattice: Lattice) -> Reading:
+        text, spans = lattice.best_path()
+        peaks = [max(lattice.steps[t].get(ch, 0.0) for t in range(a, b)) for ch, (a, b) in zip(text, spans, strict=True)]
+        return cls(text, sum(peaks) / len(peaks) if peaks else 0.0, lattice, tuple(spans))
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class TextLine:
+    """One recognised line. ``box`` is four corner points (clockwise from top-left) in the frame extraction works
+    in (the card's level, upright frame); ``image_box`` the same corners in the decoded image, when known.
+
+    ``lattice`` and ``spans`` (one per character of ``text``) are the recogniser's alternatives; lines made from
+    text alone (tests) have none and read as certain.
+    """
+
+    text: str
+    score: float
+    box: Box
+    lattice: Lattice | None = None
+    spans: tuple[Span, ...] | None = None
+    image_box: Box | None = None
 
     @classmethod
     def from_rect(cls, text: str, score: float, left: float, top: float, right: float, bottom: float) -> TextLine:
         return cls(text, score, ((left, top), (right, top), (right, bottom), (left, bottom)))
+
+    @classmethod
+    def from_reading(cls, reading: Reading, box, image_box=None) -> TextLine:  # noqa: ANN001 - quads or tuples
+        return cls(
+            reading.text,
+            reading.score,
+            _as_box(box),
+            reading.lattice,
+            reading.spans,
+            _as_box(image_box) if image_box is not None else None,
+        )
+
+    # -- alternatives ---------------------------------------------------------------------------------------------
+
+    def alternatives(self) -> tuple[Lattice, tuple[Span, ...]]:
+        """The lattice and character spans, a certain one made from the text when the line has none."""
+        if self.lattice is not None and self.spans is not None and len(self.spans) == len(self.text):
+            return self.lattice, self.spans
+        lattice = Lattice.certain(self.text)
+        return lattice, tuple((3 * i, 3 * i + 2) for i in range(len(self.text)))
+
+    def window(self, start: int, end: int) -> Lattice:
+        """The steps that produced ``text[start:end]``, with the blank steps up to the neighbouring characters (a
+        grammar may find a character there that the greedy reading dropped)."""
+        lattice, spans = self.alternatives()
+        if start >= end:
+            return Lattice(())
+        first = spans[start - 1][1] if start > 0 else 0
+        last = spans[end][0] if end < len(spans) else len(lattice)
+        return lattice.window(first, last)
+
+    def with_text(self, text: str) -> TextLine:
+        """The same line with other text (alternatives dropped unless ``text`` is a subsequence of the reading
+        whose characters can be matched one by one)."""
+        if text == self.text:
+            return self
+        spans = None
+        if self.spans is not None and len(self.spans) == len(self.text):
+            spans = _subsequence_spans(self.text, self.spans, text)
+        return dataclasses.replace(self, text=text, spans=spans, lattice=self.lattice if spans is not None else None)
+
+    # -- geometry -------------------------------------------------------------------------------------------------
 
     @property
     def left(self) -> float:
@@ -46,3 +118,31 @@ class TextLine:
     @property
     def center_x(self) -> float:
         return (self.left + self.right) / 2
+
+
+def joined(first: TextLine, second: TextLine, box: Box) -> TextLine:
+    """Two boxes of one printed line as one (a label printed with wide spacing and read as two boxes)."""
+    a_lattice, a_spans = first.alternatives()
+    b_lattice, b_spans = second.alternatives()
+    offset = len(a_lattice) + 1
+    lattice = Lattice((*a_lattice.steps, {"": 1.0}, *b_lattice.steps))
+    spans = (*a_spans, *((start + offset, end + offset) for start, end in b_spans))
+    return TextLine(first.text + second.text, min(first.score, second.score), box, lattice, spans, None)
+
+
+def _as_box(points) -> Box:  # noqa: ANN001 - a 4x2 array or nested tuples
+    return tuple((float(x), float(y)) for x, y in (points.tolist() if hasattr(points, "tolist") else points))  # type: ignore[return-value]
+
+
+def _subsequence_spans(text: str, spans: tuple[Span, ...], kept: str) -> tuple[Span, ...] | None:
+    """Spans of ``kept`` when it is ``text`` with characters deleted (matched left to right), else None."""
+    out: list[Span] = []
+    i = 0
+    for ch in kept:
+        while i < len(text) and text[i] != ch:
+            i += 1
+        if i == len(text):
+            return None
+        out.append(spans[i])
+        i += 1
+    return tuple(out)

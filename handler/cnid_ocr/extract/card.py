@@ -1,0 +1,73 @@
+"""One card-sized cluster of lines to the side(s) it shows: labels located, fields read and checked."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from ..ocr.types import TextLine
+from . import back, codes, front
+from .layout import split_sheet
+from .result import BACK_FIELDS, FRONT_FIELDS, FieldWarning, SideReading
+from .side import SideResult
+from .skew import level
+from .text import clean, strip_stamps
+
+
+def read_sides(lines: Sequence[TextLine], *, today: dt.date) -> list[SideReading]:
+    """The sides present in one cluster of lines (none, one, or a front and a back), each with the lines it used."""
+    cleaned = prepare(lines)
+    front_anchors = _front_anchors(cleaned, today)
+    back_anchors = back.anchors(cleaned)
+    has_front, has_back = bool(front_anchors), len(back_anchors) >= 2
+    front_lines = back_lines = cleaned
+    if has_front and has_back:
+        front_lines, back_lines = split_sheet(cleaned, front_anchors, back_anchors)
+    sides = []
+    if has_front:
+        sides.append(_side("front", FRONT_FIELDS, front.read_front(front_lines, today=today), front_lines))
+    if has_back:
+        sides.append(_side("back", BACK_FIELDS, back.read_back(back_lines, today=today), back_lines))
+    return sides
+
+
+def prepare(lines: Sequence[TextLine]) -> list[TextLine]:
+    """Normalised text (NFKC, no spaces), copy stamps and watermarks removed, empty boxes dropped, residual skew
+    levelled."""
+    out = []
+    for line in lines:
+        text = strip_stamps(clean(line.text))
+        if text:
+            out.append(line.with_text(text))
+    return level(out)
+
+
+def _front_anchors(lines: Sequence[TextLine], today: dt.date) -> list[TextLine]:
+    """Two front labels in a consistent layout, or one fully valid ID number, make a front side."""
+    layout = front.locate_labels(lines)
+    numbers = front.valid_number_lines(lines, today)
+    if len(layout.labels) < 2 and not numbers:
+        return []
+    return [hit.line for hit in layout.labels.values()] + numbers
+
+
+def _side(side: str, names: Sequence[str], result: SideResult, lines: Sequence[TextLine]) -> SideReading:
+    reading = SideReading(side=side, lines=list(lines))
+    reading.warnings.extend(result.warnings)
+    warned = {w.field for w in result.warnings}
+    for name in names:
+        value = result.fields.get(name)
+        reading.fields[name] = value
+        if value is None:
+            if name not in warned:  # an unreadable value already has its own warning
+                reading.warnings.append(
+                    FieldWarning(codes.INCOMPLETE_CARD, f"the {side} side was read but not its {name}", name)
+                )
+            continue
+        confidence = result.confidence.get(name, 0.0)
+        reading.confidence[name] = confidence
+        if confidence < codes.LOW_CONFIDENCE_THRESHOLD:
+            reading.warnings.append(
+                FieldWarning(codes.LOW_CONFIDENCE, f"{name} read with confidence {confidence:.2f}", name)
+            )
+    return reading

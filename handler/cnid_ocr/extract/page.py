@@ -1,0 +1,85 @@
+"""Every card found on a page into one body: the contract's keys from one front and one back, every side in
+``cards`` with its corners in the image, fields, confidence and warnings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import NoIdCardFound
+from ..ocr.types import TextLine
+from . import codes
+from .card import read_sides
+from .layout import text_height
+from .result import CardReading, FieldWarning, SideReading
+
+# The card's outline around its text, in text heights (a first estimate: the text block plus a border).
+OUTLINE_MARGIN = 1.0
+
+
+@dataclass(slots=True)
+class CardLines:
+    """One card's recognised lines in its level, upright frame (``box``), with their image boxes."""
+
+    lines: list[TextLine]
+    angle: float = 0.0
+
+
+def combine_cards(cards: Sequence[CardLines], *, today: dt.date, image_scale: float = 1.0) -> CardReading:
+    """Raises ``NoIdCardFound`` when no card shows a recognisable side. ``image_scale`` takes the lines' image
+    boxes (decoded pixels) to the original image's pixels."""
+    sides = [side for card in cards for side in read_sides(card.lines, today=today)]
+    if not sides:
+        raise NoIdCardFound()
+    fronts = sorted((s for s in sides if s.side == "front"), key=_completeness, reverse=True)
+    backs = sorted((s for s in sides if s.side == "back"), key=_completeness, reverse=True)
+    primary = fronts[:1] + backs[:1]
+    reading = CardReading.of_sides(primary)
+    for kind, found in (("fronts", fronts), ("backs", backs)):
+        if len(found) > 1:
+            reading.warnings.append(
+                FieldWarning(
+                    codes.MULTIPLE_CARDS,
+                    f"{len(found)} {kind} in the image: the top-level fields are from the first in cards",
+                )
+            )
+    ordered = primary + [s for s in sides if all(s is not p for p in primary)]
+    reading.cards = [_card_json(side, image_scale) for side in ordered]
+    return reading
+
+
+def _completeness(side: SideReading) -> tuple[int, float]:
+    confidence = sum(side.confidence.values()) / len(side.confidence) if side.confidence else 0.0
+    return side.found, confidence
+
+
+def _card_json(side: SideReading, image_scale: float) -> dict:
+    corners = outline(side.lines)
+    return {
+        "side": side.side,
+        "corners": None if corners is None else [[round(x * image_scale, 1), round(y * image_scale, 1)] for x, y in corners],
+        "fields": dict(side.fields),
+        "confidence": {k: round(v, 4) for k, v in side.confidence.items()},
+        "warnings": [w.to_json() for w in side.warnings],
+    }
+
+
+def outline(lines: Sequence[TextLine], margin: float = OUTLINE_MARGIN) -> list[tuple[float, float]] | None:
+    """The four corners (clockwise from the card's top-left, image pixels) of the side's text block grown by
+    ``margin`` text heights: the level frame's rectangle taken to the image by the affine map that best fits the
+    lines' two sets of corners. None when the lines carry no image boxes."""
+    placed = [line for line in lines if line.image_box is not None]
+    if not placed:
+        return None
+    level = np.array([p for line in placed for p in line.box], dtype=np.float64)
+    image = np.array([p for line in placed for p in line.image_box], dtype=np.float64)  # type: ignore[union-attr]
+    design = np.hstack([level, np.ones((len(level), 1))])
+    transform, *_ = np.linalg.lstsq(design, image, rcond=None)
+    h = text_height(placed)
+    left, top = level.min(axis=0) - margin * h
+    right, bottom = level.max(axis=0) + margin * h
+    rectangle = np.array([[left, top, 1], [right, top, 1], [right, bottom, 1], [left, bottom, 1]])
+    return [(float(x), float(y)) for x, y in rectangle @ transform]
