@@ -11,6 +11,7 @@ level, upright frame -> combine the cards into one body.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -71,6 +72,10 @@ class ReaderOptions:
     # A card whose sampled votes are this mixed has every line classified, to find halves facing opposite ways.
     mixed_vote: float = 0.2
     clusters: ClusterOptions = field(default_factory=ClusterOptions)
+    # A line ending in at least min_number_digits digits but fewer than number_length is an ID number cut short
+    # (its end under a stamp): it is read again, longer.
+    min_number_digits: int = 10
+    number_length: int = 18
 
 
 @dataclass(slots=True)
@@ -140,16 +145,48 @@ class CardReader:
         with timings.stage("recognize"):
             every = [crop for _, _, card_crops in oriented for crop in card_crops]
             readings = iter(self.engine.recognize(every))
-        cards = []
-        for region, pairs, card_crops in oriented:
-            lines = []
-            for (original, level), _ in zip(pairs, card_crops, strict=True):
-                reading = next(readings)
-                if reading.text.strip():
-                    lines.append(TextLine.from_reading(reading, level, original))
-            if lines:
-                cards.append(CardLines(lines, region.angle))
+            cards = []
+            for region, pairs, card_crops in oriented:
+                lines = []
+                for (original, level), _ in zip(pairs, card_crops, strict=True):
+                    reading = next(readings)
+                    if reading.text.strip():
+                        lines.append(TextLine.from_reading(reading, level, original))
+                if lines:
+                    cards.append(CardLines(self._complete_numbers(pixels, lines), region.angle))
         return cards
+
+    def _complete_numbers(self, pixels: np.ndarray, lines: list[TextLine]) -> list[TextLine]:
+        """Lines that end in a run of digits too short for an ID number (its end under a stamp, where the detector
+        stopped) read again over their length extended to the right by the missing digits; kept when the longer
+        crop reads more digits that begin with the ones read."""
+        out = []
+        for line in lines:
+            run = _TRAILING_DIGITS.search(line.text)
+            missing = self.options.number_length - len(run.group()) if run else 0
+            if run is None or len(run.group()) < self.options.min_number_digits or missing <= 0 or not line.image_box:
+                out.append(line)
+                continue
+            quad = np.array(line.image_box, dtype=np.float32)
+            pitch = _digit_pitch(line, run.start(), quad)
+            direction = quad[1] - quad[0]
+            direction /= max(float(np.linalg.norm(direction)), 1e-6)
+            longer = quad.copy()
+            longer[1] += direction * pitch * (missing + 0.5)
+            longer[2] += direction * pitch * (missing + 0.5)
+            longer[:, 0] = np.clip(longer[:, 0], 0, pixels.shape[1] - 1)
+            longer[:, 1] = np.clip(longer[:, 1], 0, pixels.shape[0] - 1)
+            reading = self.engine.recognize([crop_line(pixels, longer, LINE_HEIGHT)])[0]
+            again = _TRAILING_DIGITS.search(reading.text)
+            if again and len(again.group()) > len(run.group()) and reading.text.startswith(line.text):
+                level = np.array(line.box, dtype=np.float32)
+                grown = level.copy()
+                grown[1, 0] += pitch * (missing + 0.5)
+                grown[2, 0] += pitch * (missing + 0.5)
+                out.append(TextLine.from_reading(reading, grown, longer))
+            else:
+                out.append(line)
+        return out
 
     def _orient(
         self, prepared: list[tuple[CardRegion, list[tuple[Quad, Quad]]]], crops: list[list[np.ndarray]]
@@ -208,6 +245,21 @@ class CardReader:
             again = find_cards(map_back(found, matrix), options.clusters)
             refined.extend(again[:1] if again else [region])
         return refined
+
+
+_TRAILING_DIGITS = re.compile(r"[0-9]+[0-9Xx]?$")
+
+
+def _digit_pitch(line: TextLine, first_digit: int, quad: np.ndarray) -> float:
+    """Image pixels from one digit to the next in ``line``: from the recogniser's steps when it has them, else
+    the line's height (OCR-B digits are about half as wide as high, plus spacing)."""
+    width = float(np.linalg.norm(quad[1] - quad[0]))
+    height = float(np.linalg.norm(quad[3] - quad[0]))
+    if line.lattice is not None and line.spans is not None and len(line.spans) > first_digit + 1:
+        starts = [start for start, _ in line.spans[first_digit:]]
+        steps = (starts[-1] - starts[0]) / (len(starts) - 1)
+        return max(1.0, steps * width / max(len(line.lattice), 1))
+    return 0.6 * height
 
 
 def _original_scale(original_size: tuple[int, int], shape: tuple[int, ...]) -> float:

@@ -91,7 +91,7 @@ def read_back(lines: Sequence[TextLine], *, today: dt.date) -> SideResult:
         authority_read.text if authority_read else None,
         authority_read.score if authority_read else None,
     )
-    checks.place_names(out, "issuingAuthority")
+    checks.place_names(out, "issuingAuthority", authority_read)
     _validity(out, validity_read, today)
     return out
 
@@ -104,8 +104,7 @@ def _split_validity(read: Read | None) -> tuple[Read | None, Read | None]:
     found = re.search(r"[0-9]{4}", read.text) if read else None
     if read is None or found is None or found.start() == 0:
         return read, None
-    head, tail = read.text[: found.start()], read.text[found.start() :]
-    return Read(head, read.score, read.lines), Read(tail, read.score, read.lines)
+    return read.slice(0, found.start()), read.slice(found.start())
 
 
 def _parses(read: Read | None) -> bool:

@@ -6,10 +6,13 @@ repair, and a value the card does not let us read is taken from a fully valid nu
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 
 from . import codes, idnumber
-from .ethnic import match_ethnicity, repair_autonomous_area_names
+from .ethnic import match_ethnicity
+from .grammar import lattice_of
+from .places import mend_place_names
 from .side import REPAIR_PENALTY, Read, SideResult
 
 # A number read at or above this OCR score is taken as printed: a checksum failure then means the card itself is
@@ -27,6 +30,31 @@ def number_and_checks(
     value = idnumber.normalize(read.text)
     info = idnumber.parse(value, today=today)
     confidence = read.score
+    lattice = lattice_of(read)
+    decoded = idnumber.decode(lattice) if lattice is not None else None
+    if decoded is not None and len(value) not in (17, 18) and lattice is not None:
+        # Read with a character too many or too few: the 17/18-character path, when the recogniser supports it.
+        ratio = math.exp(decoded.log_prob - lattice.score(read.text)) if read.text else 1.0
+        if ratio >= idnumber.LENGTH_CHANGE_RATIO or not value:
+            out.warn(
+                codes.ID_NUMBER_REPAIRED,
+                f"read {value!r} ({len(value)} characters); decoded as {decoded.value} from the recogniser's "
+                "alternatives",
+                "idNumber",
+            )
+            value, info = decoded.value, idnumber.parse(decoded.value, today=today)
+            confidence = read.score * min(REPAIR_PENALTY, ratio)
+    if info.well_formed and not info.checksum_ok and decoded is not None and decoded.value == value:
+        change = idnumber.lattice_repair(decoded, today=today, birth_date=birth, sex=gender)
+        if change is not None:
+            out.warn(
+                codes.ID_NUMBER_REPAIRED,
+                f"read {value}; character {change.position + 1} '{change.old}' read as '{change.new}' instead "
+                f"(the recogniser's alternative, {change.support:.0%} as likely, that satisfies the checksum)",
+                "idNumber",
+            )
+            value, info = change.value, idnumber.parse(change.value, today=today)
+            confidence = read.score * min(REPAIR_PENALTY, 0.5 + change.support / 2)
     if info.well_formed and not info.checksum_ok:
         contradicted = (birth is not None and info.birth_date != birth) or (gender is not None and info.sex != gender)
         fix = None
@@ -105,11 +133,11 @@ def birth_from_number(out: SideResult, read: Read | None, today: dt.date) -> Non
 
 
 def ethnicity(out: SideResult, read: Read | None) -> None:
-    found = match_ethnicity(read.text) if read else None
+    found = match_ethnicity(read.text, lattice_of(read)) if read else None
     if read is None or found is None:
         out.set("ethnicity", None, None)
         return
-    confidence = read.score * (REPAIR_PENALTY if found.corrected else 1.0)
+    confidence = read.score * (min(REPAIR_PENALTY, found.support) if found.corrected else 1.0)
     out.set("ethnicity", found.value, confidence)
     if found.corrected:
         out.warn(codes.ETHNICITY_REPAIRED, f"民族 read as {read.text!r}, taken as {found.value}", "ethnicity")
@@ -117,14 +145,16 @@ def ethnicity(out: SideResult, read: Read | None) -> None:
         out.warn(codes.UNKNOWN_ETHNICITY, f"{found.value!r} is not one of the 56 groups of GB 3304", "ethnicity")
 
 
-def place_names(out: SideResult, field_name: str) -> None:
-    """Group names inside autonomous-area names (address, issuing authority) mended where only one group fits."""
+def place_names(out: SideResult, field_name: str, read: Read | None, region_code: str | None = None) -> None:
+    """A misread character inside a place name (address, issuing authority) mended where the gazetteer and the
+    recogniser's alternatives agree (埔桥区 -> 埇桥区 when 埇 was the runner-up), each mend announced."""
     value = out.fields.get(field_name)
-    if not value:
+    if not value or read is None or read.text != value:
         return
-    mended, fixes = repair_autonomous_area_names(value)
-    if not fixes:
+    mended, mends = mend_place_names(read, region_code)
+    if not mends:
         return
-    out.set(field_name, mended, out.confidence.get(field_name, 1.0) * REPAIR_PENALTY)
-    said = ", ".join(f"{read!r} as {group}" for read, group in fixes)
-    out.warn(codes.PLACE_NAME_REPAIRED, f"autonomous-area name read with {said}", field_name)
+    support = min(mend.support for mend in mends)
+    out.set(field_name, mended, out.confidence.get(field_name, 1.0) * min(REPAIR_PENALTY, 0.5 + support))
+    said = ", ".join(f"{mend.old!r} as {mend.new!r} ({mend.name})" for mend in mends)
+    out.warn(codes.PLACE_NAME_REPAIRED, f"place name read with {said}", field_name)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .text import HAN_RANGES, clean, edit_distance
+from ..ocr.lattice import Lattice
+from .grammar import MIN_SUPPORT, choose
+from .text import HAN_RANGES, clean
 
 # GB 3304 order (codes 01..56). 德昂 was 崩龙 before 1985; cards print the current name.
 ETHNIC_GROUPS = (
@@ -17,6 +19,8 @@ ETHNIC_GROUPS = (
     "独龙", "鄂伦春", "赫哲", "门巴", "珞巴", "基诺",
 )  # fmt: skip
 _KNOWN = frozenset(ETHNIC_GROUPS)
+# What the 民族 value may read as: a group, with the 族 some cards' readers expect.
+_CANDIDATES = ETHNIC_GROUPS + tuple(group + "族" for group in ETHNIC_GROUPS)
 # Traditional and variant forms of the characters of the group names (the recogniser knows both scripts): the same
 # character, so mapping them is no guess.
 _VARIANTS = str.maketrans(
@@ -30,13 +34,16 @@ _NON_HAN = re.compile(f"[^{HAN_RANGES}]")
 class EthnicMatch:
     value: str  # the group, or the text as read when unknown
     known: bool
-    corrected: bool  # value differs from the read by one edit
+    corrected: bool  # value differs from the read
+    support: float = 1.0  # the recogniser's support for a corrected value (grammar.choose), 1 when as read
 
 
-def match_ethnicity(raw: str) -> EthnicMatch | None:
-    """Map an OCR read to one of the 56 groups; one-edit misreads only when a single group is that close.
+def match_ethnicity(raw: str, lattice: Lattice | None = None) -> EthnicMatch | None:
+    """Map an OCR read to one of the 56 groups.
 
-    Single-character groups are all one edit from each other, so a misread one-character value stays unknown.
+    As read (or in a traditional form of the same characters) it is the group; otherwise the group the recogniser's
+    alternatives support best (``lattice``: the value's steps), when its support is real; otherwise a group followed
+    by background text the row picked up ("汉工后") is cut to that group; otherwise it stays unknown, as read.
     """
     read = _NON_HAN.sub("", clean(raw))
     text = read.translate(_VARIANTS)
@@ -46,42 +53,11 @@ def match_ethnicity(raw: str) -> EthnicMatch | None:
         return None
     if text in _KNOWN:  # a traditional form counts as a repair: the value differs from what was read
         return EthnicMatch(text, known=True, corrected=text != read.removesuffix("族"))
-    close = [group for group in ETHNIC_GROUPS if edit_distance(text, group) == 1]
-    if len(close) == 1:
-        return EthnicMatch(close[0], known=True, corrected=True)
-    if not close:  # a group followed by background text the row picked up ("汉工后"): the longest such group
-        prefixes = [group for group in ETHNIC_GROUPS if text.startswith(group)]
-        if prefixes:
-            return EthnicMatch(max(prefixes, key=len), known=True, corrected=True)
+    if lattice is not None:
+        choice = choose(lattice, _CANDIDATES, clean(raw))
+        if choice is not None and choice.support >= MIN_SUPPORT:
+            return EthnicMatch(choice.value.removesuffix("族"), True, True, choice.support * choice.posterior)
+    prefixes = [group for group in ETHNIC_GROUPS if text.startswith(group)]
+    if prefixes:
+        return EthnicMatch(max(prefixes, key=len), known=True, corrected=True)
     return EthnicMatch(text, known=False, corrected=False)
-
-
-_GROUP_SUFFIX = re.compile("族(?=自治|[^族]{1,4}族自治)")
-
-
-def repair_autonomous_area_names(text: str) -> tuple[str, list[tuple[str, str]]]:
-    """Mend misread group names inside the names of autonomous areas (罗城仫佬族自治县, 德宏傣族景颇族自治州).
-
-    Before a 族 that opens 自治 (or another group's 族自治), the recogniser's misreads of rare characters
-    ('仏佬族', '景颜族') are mapped to the only group of the same length one substitution away. Groups of one
-    character are left alone (all of them are one edit from each other), as is text where a group already matches.
-    Returns the text and the (read, group) pairs replaced.
-    """
-    fixes: list[tuple[str, str]] = []
-    out = text
-    for match in reversed(list(_GROUP_SUFFIX.finditer(text))):
-        end = match.start()
-        if any(text[max(0, end - n) : end] in _KNOWN for n in range(1, 5)):
-            continue
-        candidates = {
-            (n, group)
-            for n in range(2, 5)
-            if end - n >= 0
-            for group in ETHNIC_GROUPS
-            if len(group) == n and edit_distance(text[end - n : end], group) == 1
-        }
-        if len(candidates) == 1:
-            n, group = candidates.pop()
-            fixes.append((text[end - n : end], group))
-            out = out[: end - n] + group + out[end:]
-    return out, fixes[::-1]

@@ -31,6 +31,9 @@ MAX_ADDRESS_LINES = 5
 # Address lines follow each other at about 1.5 text heights (centre to centre); padded detector boxes make the
 # measured height larger, so the step can look as small as 0.6 h. A step beyond the maximum is a paragraph gap.
 ROW_STEP_MIN, ROW_STEP_MAX = 0.45, 2.6
+# A label missing its first character starts at most this far (text heights) from the label column's edge: its
+# lost character's width.
+HALF_LABEL_REACH = 1.6
 # The 民族 value is about 9 text heights right of the 性别 value; the portrait begins a few heights further.
 LONE_GROUP_REACH = 12.0
 
@@ -59,6 +62,8 @@ def locate_labels(lines: Sequence[TextLine]) -> FrontLayout:
         if options:
             chosen[label] = min(options, key=lambda hit: (not hit.exact, _column_offset(hit, column_x)))
     _enforce_row_order(chosen, column_x)
+    if column_x is not None and len(chosen) >= 2:
+        _half_labels(chosen, lines, column_x, h)
 
     ethnic = [hit for hit in candidates["民族"] if column_x is None or hit.line.left > column_x + 2 * h]
     if "性别" in chosen:
@@ -75,6 +80,29 @@ def locate_labels(lines: Sequence[TextLine]) -> FrontLayout:
     if ethnic:
         chosen["民族"] = min(ethnic, key=lambda hit: not hit.exact)
     return FrontLayout(chosen, h, column_x)
+
+
+def _half_labels(chosen: dict[str, LabelHit], lines: Sequence[TextLine], column_x: float, h: float) -> None:
+    """Column labels whose first character was lost (faint blue print: "名刘小合"): a box at the label column,
+    between the rows of the labels before and after it, that starts with the label's second character."""
+    for label in COLUMN_LABELS:
+        if label in chosen or len(label) != 2:
+            continue
+        above = [hit.line.bottom for other, hit in chosen.items() if ROW_ORDER[other] < ROW_ORDER[label]]
+        below = [hit.line.top for other, hit in chosen.items() if ROW_ORDER[other] > ROW_ORDER[label]]
+        if not above and not below:
+            continue
+        fits = [
+            line
+            for line in lines
+            if line.text.startswith(label[1])
+            and len(line.text) > 1
+            and abs(line.left - column_x) <= HALF_LABEL_REACH * h
+            and (not above or line.center_y > max(above))
+            and (not below or line.center_y < min(below))
+        ]
+        if len(fits) == 1:
+            chosen[label] = LabelHit(label, fits[0], 1, exact=False)
 
 
 def _column_offset(hit: LabelHit, column_x: float | None) -> float:
@@ -139,11 +167,19 @@ def _unlabelled_row(
 
 
 def _digits_read(read: Read | None) -> Read | None:
-    """The part of a row read that carries digits (the blue 年/月/日 glyphs should not lower a date's confidence)."""
+    """A row read whose confidence is its digits' (the blue 年/月/日 glyphs should not lower a date's confidence)."""
     if read is None:
         return None
+    if read.exact:
+        digits = [
+            piece.line.weakest(i, i + 1)
+            for piece in read.pieces
+            for i in range(piece.start, piece.end)
+            if piece.line.text[i].isdigit()
+        ]
+        return read.with_score(min(digits)) if digits else read
     digit_lines = tuple(line for line in read.lines if any(ch.isdigit() for ch in line.text)) or read.lines
-    return Read(read.text, min(line.score for line in digit_lines), digit_lines)
+    return read.with_score(min(line.score for line in digit_lines), digit_lines)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -162,13 +198,9 @@ def _split_gender_ethnic(read: Read) -> tuple[Read | None, Read | None]:
     else:
         rest = text[1:]
         # The label may be misread beyond recognition: then it is the two characters before the value.
-        ethnic = rest[2:] if len(rest) > 2 and rest[2:] in ETHNIC_GROUPS and rest not in ETHNIC_GROUPS else rest
-        return _sub(read, text[:1]), _sub(read, ethnic)
-    return _sub(read, text[:cut]), _sub(read, text[cut + skip :])
-
-
-def _sub(read: Read, text: str) -> Read | None:
-    return Read(text, read.score, read.lines) if text else None
+        skip = 2 if len(rest) > 2 and rest[2:] in ETHNIC_GROUPS and rest not in ETHNIC_GROUPS else 0
+        return read.slice(0, 1), read.slice(1 + skip)
+    return read.slice(0, cut), read.slice(cut + skip)
 
 
 def _address_read(
@@ -341,10 +373,10 @@ def read_front(lines: Sequence[TextLine], *, today: dt.date) -> SideResult:
     ] or [read.lines[0].left for read in (name_read, birth_read) if read and read.lines[0] not in label_lines]
     address_read = _address_read(layout, others, value_lefts, stop_y, birth_read)
     out.set("address", address_read.text if address_read else None, address_read.score if address_read else None)
-    checks.place_names(out, "address")
 
     gender_printed = _gender_value(gender_read)
     checks.number_and_checks(out, number_read, birth, gender_printed, today)
+    checks.place_names(out, "address", address_read, out.fields.get("idNumber"))
     checks.gender(out, gender_read, gender_printed)
     checks.birth_from_number(out, birth_read, today)
     checks.ethnicity(out, ethnic_read)
@@ -388,7 +420,7 @@ def _lone_group(label: TextLine, row: Read | None, others: Sequence[TextLine], h
         and not found.corrected
     ]
     nearest = min(candidates, key=lambda line: line.left, default=None)
-    return Read(nearest.text, nearest.score, (nearest,)) if nearest else None
+    return Read.join([(nearest.text, nearest)]) if nearest else None
 
 
 def _gender_value(read: Read | None) -> str | None:

@@ -11,6 +11,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from ..ocr.lattice import Lattice
+from .grammar import MIN_SUPPORT, PatternReading, best_pattern
+
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"  # indexed by (weighted sum mod 11)
 
@@ -145,3 +148,66 @@ def repair(value: str, *, today: dt.date, birth_date: dt.date | None, sex: str |
         return None
     found = repair_candidates(value, today=today, birth_date=birth_date, sex=sex)
     return found[0] if len(found) == 1 else None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Under the number's grammar, from the recogniser's alternatives
+
+DIGITS = "0123456789"
+_CHECK_ALLOWED = DIGITS + "X"
+# A number read with the wrong length is decoded again at 17 or 18 characters; an inserted or dropped character is
+# taken when that path is at least this probable relative to the free reading's.
+LENGTH_CHANGE_RATIO = 0.2
+
+
+def number_char(ch: str) -> str | None:
+    """What a recognised character stands for inside a number (a look-alike letter for its digit), or None."""
+    mapped = normalize(ch)
+    return mapped if len(mapped) == 1 and mapped in _CHECK_ALLOWED else None
+
+
+def decode(lattice: Lattice) -> PatternReading | None:
+    """The most probable 17- or 18-character reading of the number's steps: 17 digits, then a digit or X."""
+    return best_pattern(lattice, lambda i: DIGITS if i < 17 else _CHECK_ALLOWED, (17, 18), number_char)
+
+
+@dataclass(frozen=True, slots=True)
+class LatticeRepair:
+    value: str
+    position: int
+    old: str
+    new: str
+    support: float  # p(new) / p(old) where the recogniser read that character
+
+
+def lattice_repair(
+    reading: PatternReading, *, today: dt.date, birth_date: dt.date | None, sex: str | None
+) -> LatticeRepair | None:
+    """The one-character change, among the recogniser's own alternatives, that makes an 18-character number fully
+    valid, with the most support (agreement with the printed 出生 / 性别 counts as more support); None when no
+    alternative reaches ``grammar.MIN_SUPPORT``."""
+    value = reading.value
+    if len(value) != 18:
+        return None
+    best: tuple[float, LatticeRepair] | None = None
+    for position, options in enumerate(reading.options):
+        old = value[position]
+        p_old = options.get(old, 0.0)
+        if p_old <= 0:
+            continue
+        for new, p_new in options.items():
+            if new == old:
+                continue
+            candidate = value[:position] + new + value[position + 1 :]
+            info = parse(candidate, today=today)
+            if not info.valid:
+                continue
+            support = min(1.0, p_new / p_old)
+            weight = support
+            if birth_date is not None:
+                weight *= 4.0 if info.birth_date == birth_date else 0.25
+            if sex is not None:
+                weight *= 2.0 if info.sex == sex else 0.5
+            if support >= MIN_SUPPORT and (best is None or weight > best[0]):
+                best = (weight, LatticeRepair(candidate, position, old, new, support))
+    return best[1] if best else None

@@ -60,7 +60,9 @@ def _card_json(side: SideReading, image_scale: float) -> dict:
     corners = outline(side.lines)
     return {
         "side": side.side,
-        "corners": None if corners is None else [[round(x * image_scale, 1), round(y * image_scale, 1)] for x, y in corners],
+        "corners": None
+        if corners is None
+        else [[round(x * image_scale, 1), round(y * image_scale, 1)] for x, y in corners],
         "fields": dict(side.fields),
         "confidence": {k: round(v, 4) for k, v in side.confidence.items()},
         "warnings": [w.to_json() for w in side.warnings],

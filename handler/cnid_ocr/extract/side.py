@@ -1,10 +1,12 @@
-"""What reading one side of the card yields, before the two sides are combined into a ``CardReading``."""
+"""What reading one side of the card yields, before the sides are combined; and ``Read``, a field's text gathered
+from one or more boxes with where each piece came from (for decoding it again under the field's grammar)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from ..ocr.lattice import Lattice
 from ..ocr.types import TextLine
 from .result import FieldWarning
 
@@ -14,20 +16,77 @@ REPAIR_PENALTY = 0.95
 
 
 @dataclass(frozen=True, slots=True)
+class Piece:
+    """``line.text[start:end]``: one box's part of a field."""
+
+    line: TextLine
+    start: int
+    end: int
+
+    @property
+    def text(self) -> str:
+        return self.line.text[self.start : self.end]
+
+    def window(self) -> Lattice:
+        return self.line.window(self.start, self.end)
+
+
+@dataclass(frozen=True, slots=True)
 class Read:
     """Text gathered from one or more boxes, with the weakest box's score (a field is as good as its worst part)."""
 
     text: str
     score: float
     lines: tuple[TextLine, ...]
+    pieces: tuple[Piece, ...] = ()
 
     @classmethod
     def join(cls, parts: Iterable[tuple[str, TextLine]]) -> Read | None:
+        """From (text, line) parts where each text is the line's text, or a suffix or part of it."""
         items = [(text, line) for text, line in parts if text]
         if not items:
             return None
         lines = tuple(dict.fromkeys(line for _, line in items))  # identity-ordered, no duplicates
-        return cls("".join(text for text, _ in items), min(line.score for line in lines), lines)
+        pieces = tuple(_locate(text, line) for text, line in items)
+        return cls("".join(text for text, _ in items), _weakest(pieces), lines, pieces)
+
+    def slice(self, start: int, end: int | None = None) -> Read | None:
+        """The read's ``text[start:end]``, with the pieces it covers (None when empty)."""
+        end = len(self.text) if end is None else end
+        text = self.text[start:end]
+        if not text:
+            return None
+        if sum(len(piece.text) for piece in self.pieces) != len(self.text):
+            return Read(text, self.score, self.lines)
+        pieces, offset = [], 0
+        for piece in self.pieces:
+            low, high = max(start, offset), min(end, offset + len(piece.text))
+            if low < high:
+                pieces.append(Piece(piece.line, piece.start + low - offset, piece.start + high - offset))
+            offset += len(piece.text)
+        lines = tuple(dict.fromkeys(piece.line for piece in pieces))
+        return Read(text, _weakest(pieces), lines, tuple(pieces))
+
+    def with_score(self, score: float, lines: tuple[TextLine, ...] | None = None) -> Read:
+        return Read(self.text, score, self.lines if lines is None else lines, self.pieces)
+
+    @property
+    def exact(self) -> bool:
+        """Whether every character is mapped to the box (and the recogniser's steps) it came from."""
+        return bool(self.pieces) and sum(len(piece.text) for piece in self.pieces) == len(self.text)
+
+
+def _weakest(pieces: Iterable[Piece]) -> float:
+    return min(piece.line.weakest(piece.start, piece.end) for piece in pieces)
+
+
+def _locate(text: str, line: TextLine) -> Piece:
+    if line.text.endswith(text):
+        start = len(line.text) - len(text)
+    else:
+        found = line.text.find(text)
+        start = found if found >= 0 else 0
+    return Piece(line, start, start + len(text))
 
 
 @dataclass(slots=True)

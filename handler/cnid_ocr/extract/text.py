@@ -9,9 +9,11 @@ import unicodedata
 HAN_RANGES = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _HAN_RE = re.compile(f"[{HAN_RANGES}]")
 
-# Text printed or stamped over photocopies, never part of a field.
-_STAMP_RE = re.compile(r"(再次)?复印无效|复印件?|无效")
-_STAMP_LINE_RE = re.compile(r"仅供.*使用|^[复印无效件再次]+$")
+# Text printed or stamped over photocopies, never part of a field: copy stamps in any ink ("复印无效", "禁止复印",
+# a square 禁止复印 stamp read row by row as "复禁" + "印止"), and watermark lines that limit a copy's use
+# ("仅供办理XX使用", "仅限BDCI比赛使用", "他用无效"): no field of a card begins with 仅供/仅限.
+_STAMP_RE = re.compile(r"(再次)?复印无效|禁止复印|复印件?|无效")
+_STAMP_LINE_RE = re.compile(r"^仅[供限]|仅[供限].*使用|他用无效|^[复印无效件再次禁止]+$")
 _PUNCT_ONLY_RE = re.compile(r"^[\W_]*$")
 
 

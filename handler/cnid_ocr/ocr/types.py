@@ -25,7 +25,9 @@ class Reading:
     @classmethod
     def from_lattice(cls, lattice: Lattice) -> Reading:
         text, spans = lattice.best_path()
-        peaks = [max(lattice.steps[t].get(ch, 0.0) for t in range(a, b)) for ch, (a, b) in zip(text, spans, strict=True)]
+        peaks = [
+            max(lattice.steps[t].get(ch, 0.0) for t in range(a, b)) for ch, (a, b) in zip(text, spans, strict=True)
+        ]
         return cls(text, sum(peaks) / len(peaks) if peaks else 0.0, lattice, tuple(spans))
 
 
@@ -78,6 +80,16 @@ class TextLine:
         first = spans[start - 1][1] if start > 0 else 0
         last = spans[end][0] if end < len(spans) else len(lattice)
         return lattice.window(first, last)
+
+    def weakest(self, start: int, end: int) -> float:
+        """The lowest probability the recogniser gave any character of ``text[start:end]`` (the line's mean score
+        when it has no alternatives): a value is only as right as its least certain character."""
+        if self.lattice is None or self.spans is None or len(self.spans) != len(self.text) or start >= end:
+            return self.score
+        return min(
+            max(self.lattice.steps[t].get(ch, 0.0) for t in range(a, b))
+            for ch, (a, b) in zip(self.text[start:end], self.spans[start:end], strict=True)
+        )
 
     def with_text(self, text: str) -> TextLine:
         """The same line with other text (alternatives dropped unless ``text`` is a subsequence of the reading

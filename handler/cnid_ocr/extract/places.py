@@ -1,0 +1,120 @@
+"""Place names as evidence: the GB/T 2260 region codes and names that python-stdnum ships (``stdnum/cn/loc.dat``:
+provinces, prefectures and counties with the years each code was valid), used to mend a misread character inside
+a place name of an address or an issuing authority.
+
+A mend is taken only when the recogniser itself supports it: the name's character must be among its alternatives
+at that place with a real share of the probability (``grammar.substitution_support``). The number's region code
+adds weight to its own county, prefecture and province (people move: it is never forced). Autonomous areas carry
+their groups' names (罗城仫佬族自治县, 德宏傣族景颇族自治州), so misread group names inside them are mended the same
+way.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from .grammar import MIN_SUPPORT, substitution_support
+from .side import Read
+
+# Names shorter than this are left alone: with one character changed, a two-character name (萧县, 和县) matches too
+# much ordinary text.
+MIN_NAME_LENGTH = 3
+# The number's own places need less support: the region code is independent evidence of the same name.
+REGION_SUPPORT = MIN_SUPPORT / 10
+_PLACEHOLDERS = frozenset({"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划", "省直辖行政单位"})
+_YEARS = re.compile(r"^\[[0-9-]*\]")
+
+
+@dataclass(frozen=True, slots=True)
+class Mend:
+    position: int
+    old: str
+    new: str
+    name: str
+    support: float
+
+
+class Gazetteer:
+    def __init__(self, entries: dict[str, set[str]]) -> None:
+        self.by_code = entries  # 6-digit code -> names it had
+        names = {name for found in entries.values() for name in found if len(name) >= MIN_NAME_LENGTH}
+        self.names = frozenset(names)
+        self._wildcards: dict[str, list[tuple[str, int]]] = {}
+        for name in names:
+            for k in range(len(name)):
+                self._wildcards.setdefault(name[:k] + "?" + name[k + 1 :], []).append((name, k))
+        self.lengths = sorted({len(name) for name in names})
+
+    def region_names(self, code: str | None) -> frozenset[str]:
+        """The county, prefecture and province names of a region code (any of the years they were valid)."""
+        if not code or len(code) < 6 or not code[:6].isdigit():
+            return frozenset()
+        found: set[str] = set()
+        for key in (code[:6], code[:4] + "00", code[:2] + "0000"):
+            found |= self.by_code.get(key, set())
+        return frozenset(found)
+
+    def near(self, window: str) -> list[tuple[str, int]]:
+        """Names that differ from ``window`` in exactly one character: (name, index)."""
+        out = []
+        for k in range(len(window)):
+            for name, index in self._wildcards.get(window[:k] + "?" + window[k + 1 :], ()):
+                if index == k and name[k] != window[k]:
+                    out.append((name, k))
+        return out
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    """Loaded once per process from python-stdnum's data file."""
+    text = resources.files("stdnum").joinpath("cn/loc.dat").read_text(encoding="utf-8")
+    entries: dict[str, set[str]] = {}
+    province = ""
+    for raw in text.splitlines():
+        if not raw.strip() or raw.startswith("#"):
+            continue
+        code, _, props = raw.strip().partition(" ")
+        value = props.split("=", 1)[1].strip('"') if "=" in props else ""
+        if not raw.startswith(" "):
+            province = code
+            full = province + "0000"
+        else:
+            full = province + code
+        for name in value.split(","):
+            name = _YEARS.sub("", name.strip())
+            if name and name not in _PLACEHOLDERS:
+                entries.setdefault(full, set()).add(name)
+    return Gazetteer(entries)
+
+
+def mend_place_names(read: Read, region_code: str | None = None) -> tuple[str, list[Mend]]:
+    """The read's text with misread characters inside place names mended, and the mends (none when the
+    recogniser's alternatives do not support any)."""
+    places = gazetteer()
+    text = read.text
+    own = places.region_names(region_code)
+    best: dict[int, Mend] = {}
+    for start in range(len(text)):
+        for length in places.lengths:
+            window = text[start : start + length]
+            if len(window) < length:
+                break
+            if window in places.names:
+                continue
+            for name, k in places.near(window):
+                position = start + k
+                support = substitution_support(read, position, name[k])
+                needed = REGION_SUPPORT if name in own else MIN_SUPPORT
+                if support < needed:
+                    continue
+                found = best.get(position)
+                rank = (name in own, support, len(name))
+                if found is None or rank > (found.name in own, found.support, len(found.name)):
+                    best[position] = Mend(position, text[position], name[k], name, support)
+    mended = list(text)
+    for mend in best.values():
+        mended[mend.position] = mend.new
+    return "".join(mended), sorted(best.values(), key=lambda mend: mend.position)
