@@ -72,6 +72,13 @@ BENCH_ARGS ?=
 bench-accuracy: $(BIN)/.installed fonts
 	$(BIN)/python tools/bench_accuracy.py --n $(BENCH_N) --seed $(BENCH_SEED) $(BENCH_ARGS)
 
+# Accuracy on real images (issue 10): the development set in ../shared/realdata, or REAL=folder with a truth.jsonl.
+# Prints per-field accuracy, images all right and every miss; says so (exit 2) when the folder is absent.
+REAL ?= ../shared/realdata
+.PHONY: bench-real
+bench-real: $(BIN)/.installed
+	$(BIN)/python tools/bench_real.py $(REAL)
+
 # ---- Performance (issue 5): cold start, warm p50/p95, memory and a soak, ours vs plain RapidOCR, plus accuracy ----
 # Writes bench-results/perf-<date>.md/.json; `python tools/bench_perf.py --help` for the options (PERF_ARGS).
 # Quicker: make bench SOAK=50 PERF_ARGS='--every 4 --cold-runs 1'; pipeline settings: PERF_ARGS='--levers all'

@@ -239,12 +239,9 @@ class CardReader:
                 pixels, text, region.angle, zoom, options.refined_side, options.region_margin, options.region_share
             )
             found = self.engine.detect(levelled)
-            if not found:
-                refined.append(region)
-                continue
-            again = find_cards(map_back(found, matrix), options.clusters)
-            refined.extend(again[:1] if again else [region])
-        return refined
+            again = find_cards(map_back(found, matrix), options.clusters) if found else []
+            refined.extend(again or [region])
+        return _distinct(refined)
 
 
 _TRAILING_DIGITS = re.compile(r"[0-9]+[0-9Xx]?$")
@@ -260,6 +257,23 @@ def _digit_pitch(line: TextLine, first_digit: int, quad: np.ndarray) -> float:
         steps = (starts[-1] - starts[0]) / (len(starts) - 1)
         return max(1.0, steps * width / max(len(line.lattice), 1))
     return 0.6 * height
+
+
+def _distinct(regions: list[CardRegion]) -> list[CardRegion]:
+    """Regions without repeats, largest first: a card seen again in a neighbour's second look (its canvas has a
+    margin) is the same card when most of the smaller one's boxes lie inside the larger one's outline."""
+    kept: list[CardRegion] = []
+    for region in sorted(regions, key=lambda r: -len(r.quads)):
+        centres = np.array([quad.mean(axis=0) for quad in region.quads])
+        if not any(_inside_share(centres, other) > 0.5 for other in kept):
+            kept.append(region)
+    return kept
+
+
+def _inside_share(points: np.ndarray, region: CardRegion) -> float:
+    outline = cv2.convexHull(np.concatenate(region.quads).astype(np.float32))
+    inside = [cv2.pointPolygonTest(outline, (float(x), float(y)), False) >= 0 for x, y in points]
+    return sum(inside) / max(len(inside), 1)
 
 
 def _original_scale(original_size: tuple[int, int], shape: tuple[int, ...]) -> float:

@@ -6,10 +6,12 @@ move the card anywhere in an image, as a photo would.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from dataclasses import dataclass, field
 
+from cnid_ocr.ocr.lattice import Lattice
 from cnid_ocr.ocr.types import TextLine
 
 TODAY = dt.date(2025, 6, 1)
@@ -56,9 +58,11 @@ class Sheet:
     def find(self, text: str) -> TextLine:
         return next(line for line in self.lines if line.text == text)
 
-    def replace(self, text: str, new_text: str, score: float | None = None) -> None:
+    def replace(self, text: str, new_text: str, score: float | None = None, alternatives: dict | None = None) -> None:
+        """Read ``text`` as ``new_text``; ``alternatives`` gives the recogniser's runners-up (see with_alternatives)."""
         old = self.find(text)
-        self.lines[self.lines.index(old)] = TextLine(new_text, old.score if score is None else score, old.box)
+        line = TextLine(new_text, old.score if score is None else score, old.box)
+        self.lines[self.lines.index(old)] = with_alternatives(line, alternatives) if alternatives else line
 
     def remove(self, text: str) -> None:
         self.lines.remove(self.find(text))
@@ -166,3 +170,16 @@ def turned(lines: list[TextLine], degrees: float, cx: float = 0.0, cy: float = 0
         return (cx + x * cos - y * sin, cy + x * sin + y * cos)
 
     return [TextLine(line.text, line.score, tuple(turn(p) for p in line.box)) for line in lines]  # type: ignore[arg-type]
+
+
+def with_alternatives(line: TextLine, alternatives: dict[int, dict[str, float]]) -> TextLine:
+    """``line`` as the recogniser would hand it over with a lattice: each character two steps (a blank between),
+    character i with the probabilities ``alternatives[i]`` (its own character first), the others certain."""
+    steps: list[dict[str, float]] = []
+    spans = []
+    for i, ch in enumerate(line.text):
+        step = alternatives.get(i, {ch: 1.0})
+        assert max(step, key=step.__getitem__) == ch, "the read character must be the most probable"
+        spans.append((len(steps), len(steps) + 2))
+        steps += [step, step, {"": 1.0}]
+    return dataclasses.replace(line, lattice=Lattice(tuple(steps)), spans=tuple(spans))

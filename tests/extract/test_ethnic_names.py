@@ -1,6 +1,10 @@
 import pytest
 from cnid_ocr.extract.ethnic import ETHNIC_GROUPS, match_ethnicity
 from cnid_ocr.extract.names import normalize_name
+from cnid_ocr.ocr.lattice import Lattice
+from cnid_ocr.ocr.types import TextLine
+
+from cardlines import with_alternatives
 
 
 def test_56_distinct_groups_without_zu():
@@ -16,13 +20,31 @@ def test_every_group_matches_itself(group):
     assert found is not None and (found.value, found.known, found.corrected) == (group, True, False)
 
 
+def lattice(text: str, alternatives: dict[int, dict[str, float]]) -> Lattice:
+    line = with_alternatives(TextLine.from_rect(text, 1.0, 0, 0, 10, 10), alternatives)
+    return line.window(0, len(text))
+
+
 @pytest.mark.parametrize(
-    ("raw", "expected"),
-    [("维吾儿", "维吾尔"), ("柯尔克兹", "柯尔克孜"), ("仫老", "仫佬"), ("鄂伦", "鄂伦春"), ("达斡尔尔", "达斡尔")],
+    ("raw", "alternatives", "expected"),
+    [
+        ("维吾儿", {2: {"儿": 0.6, "尔": 0.35}}, "维吾尔"),
+        ("柯尔克兹", {3: {"兹": 0.7, "孜": 0.2}}, "柯尔克孜"),
+        ("仏佬", {0: {"仏": 0.8, "仫": 0.1, "仡": 0.05}}, "仫佬"),  # both groups fit by edit distance: 仫 is likelier
+        ("保儒", {0: {"保": 0.5, "傈": 0.4}, 1: {"儒": 0.6, "僳": 0.3}}, "傈僳"),  # not 保安: 安 was never read
+    ],
 )
-def test_one_edit_misread_maps_to_the_only_close_group(raw, expected):
-    found = match_ethnicity(raw)
+def test_misread_group_is_the_best_scoring_group_of_the_lattice(raw, alternatives, expected):
+    found = match_ethnicity(raw, lattice(raw, alternatives))
     assert found is not None and (found.value, found.known, found.corrected) == (expected, True, True)
+    assert 0 < found.support < 1
+
+
+@pytest.mark.parametrize("raw", ["维吾儿", "保儒", "内巴"])
+def test_no_repair_without_the_recognisers_support(raw):
+    # The recogniser was sure of what it read: a group one edit away is a guess, not a reading.
+    found = match_ethnicity(raw, lattice(raw, {}))
+    assert found is not None and (found.value, found.known, found.corrected) == (raw, False, False)
 
 
 def test_trailing_zu_and_spaces_are_ignored():
@@ -77,19 +99,3 @@ def test_group_followed_by_background_text(read, group):
 def test_one_character_group_plus_one_glyph_stays_ambiguous():
     # One edit from both 土 and 土家: not cut down to the prefix 土.
     assert match_ethnicity("土嘉").known is False
-
-
-@pytest.mark.parametrize(
-    ("read", "expected"),
-    [
-        ("云南省德宏傣族景颜族自治州芒市", "云南省德宏傣族景颇族自治州芒市"),  # one group fits: mended
-        ("广西壮族自治区河池市罗城仏佬族自治县", "广西壮族自治区河池市罗城仏佬族自治县"),  # 仫佬 or 仡佬: left
-        ("四川省阿坝藏族羌族自治州", "四川省阿坝藏族羌族自治州"),  # already right
-        ("北京市民族路8号", "北京市民族路8号"),  # not an autonomous-area name
-        ("青海省海东市民和回族土族自治县", "青海省海东市民和回族土族自治县"),  # one-character groups
-    ],
-)
-def test_autonomous_area_names(read, expected):
-    from cnid_ocr.extract.ethnic import repair_autonomous_area_names
-
-    assert repair_autonomous_area_names(read)[0] == expected

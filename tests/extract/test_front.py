@@ -251,7 +251,9 @@ def test_nonexistent_birth_line():
 
 
 def test_ethnicity_misread_repaired_or_kept():
-    repaired = read(front(ethnicity="柯尔克兹"))
+    sheet = front(ethnicity="柯尔克孜")
+    sheet.replace("柯尔克孜", "柯尔克兹", alternatives={3: {"兹": 0.55, "孜": 0.4}})
+    repaired = read(sheet)
     assert repaired.fields["ethnicity"] == "柯尔克孜"
     assert codes(repaired) == ["ethnicity_repaired"]
     unknown = read(front(ethnicity="汊"))
@@ -403,6 +405,14 @@ def test_ethnicity_found_when_the_minzu_label_was_lost(merged):
 
 
 def test_autonomous_area_name_in_the_address_is_mended_with_a_warning():
-    reading = read(front(address=("云南省德宏傣族景颜族自治", "州芒市大河镇2组")))
+    sheet = front(address=("云南省德宏傣族景颜族自治", "州芒市大河镇2组"))
+    sheet.replace("云南省德宏傣族景颜族自治", "云南省德宏傣族景颜族自治", alternatives={8: {"颜": 0.6, "颇": 0.3}})
+    reading = read(sheet)
     assert reading.fields["address"] == "云南省德宏傣族景颇族自治州芒市大河镇2组"
     assert "place_name_repaired" in codes(reading, "address")
+
+
+def test_a_place_name_the_recogniser_did_not_support_is_left_as_read():
+    reading = read(front(address=("云南省德宏傣族景颜族自治", "州芒市大河镇2组")))
+    assert reading.fields["address"] == "云南省德宏傣族景颜族自治州芒市大河镇2组"
+    assert "place_name_repaired" not in codes(reading, "address")

@@ -32,18 +32,22 @@ def number_and_checks(
     confidence = read.score
     lattice = lattice_of(read)
     decoded = idnumber.decode(lattice) if lattice is not None else None
-    if decoded is not None and len(value) not in (17, 18) and lattice is not None:
-        # Read with a character too many or too few: the 17/18-character path, when the recogniser supports it.
-        ratio = math.exp(decoded.log_prob - lattice.score(read.text)) if read.text else 1.0
-        if ratio >= idnumber.LENGTH_CHANGE_RATIO or not value:
+    if lattice is not None and len(value) != 18:
+        # Read with a character too many or too few: the 18-character path when it passes the checksum (the 17
+        # printed on some copies stay), else the 17/18-character one, when the recogniser supports the change.
+        full = idnumber.decode(lattice, (18,))
+        valid = full is not None and idnumber.parse(full.value, today=today).valid
+        candidate = full if valid else (decoded if len(value) != 17 else None)
+        ratio = math.exp(candidate.log_prob - lattice.score(read.text)) if candidate and read.text else 1.0
+        if candidate is not None and (ratio >= idnumber.LENGTH_CHANGE_RATIO or not value):
             out.warn(
                 codes.ID_NUMBER_REPAIRED,
-                f"read {value!r} ({len(value)} characters); decoded as {decoded.value} from the recogniser's "
+                f"read {value!r} ({len(value)} characters); decoded as {candidate.value} from the recogniser's "
                 "alternatives",
                 "idNumber",
             )
-            value, info = decoded.value, idnumber.parse(decoded.value, today=today)
-            confidence = read.score * min(REPAIR_PENALTY, ratio)
+            value, info, decoded = candidate.value, idnumber.parse(candidate.value, today=today), candidate
+            confidence = read.score * min(REPAIR_PENALTY, 0.5 + ratio / 2)
     if info.well_formed and not info.checksum_ok and decoded is not None and decoded.value == value:
         change = idnumber.lattice_repair(decoded, today=today, birth_date=birth, sex=gender)
         if change is not None:
@@ -137,7 +141,11 @@ def ethnicity(out: SideResult, read: Read | None) -> None:
     if read is None or found is None:
         out.set("ethnicity", None, None)
         return
-    confidence = read.score * (min(REPAIR_PENALTY, found.support) if found.corrected else 1.0)
+    confidence = (
+        found.support
+        if found.corrected and found.support < 1.0
+        else read.score * (REPAIR_PENALTY if found.corrected else 1.0)
+    )
     out.set("ethnicity", found.value, confidence)
     if found.corrected:
         out.warn(codes.ETHNICITY_REPAIRED, f"民族 read as {read.text!r}, taken as {found.value}", "ethnicity")

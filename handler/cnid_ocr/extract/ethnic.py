@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ..ocr.lattice import Lattice
 from .grammar import MIN_SUPPORT, choose
-from .text import HAN_RANGES, clean
+from .text import HAN_RANGES, clean, edit_distance
 
 # GB 3304 order (codes 01..56). 德昂 was 崩龙 before 1985; cards print the current name.
 ETHNIC_GROUPS = (
@@ -35,7 +35,7 @@ class EthnicMatch:
     value: str  # the group, or the text as read when unknown
     known: bool
     corrected: bool  # value differs from the read
-    support: float = 1.0  # the recogniser's support for a corrected value (grammar.choose), 1 when as read
+    support: float = 1.0  # confidence in a corrected value (grammar.Choice.confidence), 1 when as read
 
 
 def match_ethnicity(raw: str, lattice: Lattice | None = None) -> EthnicMatch | None:
@@ -56,8 +56,9 @@ def match_ethnicity(raw: str, lattice: Lattice | None = None) -> EthnicMatch | N
     if lattice is not None:
         choice = choose(lattice, _CANDIDATES, clean(raw))
         if choice is not None and choice.support >= MIN_SUPPORT:
-            return EthnicMatch(choice.value.removesuffix("族"), True, True, choice.support * choice.posterior)
+            return EthnicMatch(choice.value.removesuffix("族"), True, True, choice.confidence)
+    # A group followed by other text: cut to it, unless the text is as close to another group (土嘉: 土 or 土家).
     prefixes = [group for group in ETHNIC_GROUPS if text.startswith(group)]
-    if prefixes:
+    if prefixes and not any(edit_distance(text, group) == 1 for group in ETHNIC_GROUPS):
         return EthnicMatch(max(prefixes, key=len), known=True, corrected=True)
     return EthnicMatch(text, known=False, corrected=False)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from ..ocr.lattice import BLANK, LOG_FLOOR, Lattice, Step
-from .side import Read
+from .side import REPAIR_PENALTY, Read
 
 # A grammar reading is taken only when each of its characters has, on average, at least this share of the
 # probability of the free reading's character at the same place: the recogniser's own runner-up, not a floor.
@@ -30,6 +30,12 @@ class Choice:
     log_prob: float
     posterior: float  # among the candidates scored
     support: float  # vs the free reading, per character
+
+    @property
+    def confidence(self) -> float:
+        """A repaired value's confidence: sure of the grammar (posterior), less so where the recogniser preferred
+        another character (support below 1/2 lowers it), never the certainty of a reading as printed."""
+        return REPAIR_PENALTY * self.posterior * min(1.0, 0.5 + self.support)
 
 
 def lattice_of(read: Read) -> Lattice | None:

@@ -166,9 +166,10 @@ def number_char(ch: str) -> str | None:
     return mapped if len(mapped) == 1 and mapped in _CHECK_ALLOWED else None
 
 
-def decode(lattice: Lattice) -> PatternReading | None:
-    """The most probable 17- or 18-character reading of the number's steps: 17 digits, then a digit or X."""
-    return best_pattern(lattice, lambda i: DIGITS if i < 17 else _CHECK_ALLOWED, (17, 18), number_char)
+def decode(lattice: Lattice, lengths: tuple[int, ...] = (17, 18)) -> PatternReading | None:
+    """The most probable reading of the number's steps with one of ``lengths`` characters: digits, the 18th a
+    digit or X."""
+    return best_pattern(lattice, lambda i: DIGITS if i < 17 else _CHECK_ALLOWED, lengths, number_char)
 
 
 @dataclass(frozen=True, slots=True)
