@@ -96,9 +96,9 @@ def split_by_orientation(
             continue
         mean_a, mean_b = sum(a) / len(a), sum(b) / len(b)  # type: ignore[arg-type]
         separation = abs(mean_a - mean_b)
-        if (mean_a > 0.5) != (mean_b > 0.5) and min(abs(mean_a - 0.5), abs(mean_b - 0.5)) >= 0.25:
-            if best is None or separation > best[0]:
-                best = (separation, above, below)
+        decisive = (mean_a > 0.5) != (mean_b > 0.5) and min(abs(mean_a - 0.5), abs(mean_b - 0.5)) >= 0.25
+        if decisive and (best is None or separation > best[0]):
+            best = (separation, above, below)
     if best is None:
         return [(region, overall > 0.5)]
     out = []
