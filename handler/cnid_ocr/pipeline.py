@@ -10,6 +10,7 @@ level, upright frame -> combine the cards into one body.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import time
@@ -21,12 +22,14 @@ import cv2
 import numpy as np
 
 from .errors import NoIdCardFound
-from .extract import CardLines, combine_cards
+from .extract import CardLines, combine_cards, read_sides
 from .imaging.cards import CardRegion, ClusterOptions, find_cards, split_by_orientation
 from .imaging.decode import decode_image
 from .imaging.geometry import (
     Quad,
     agrees,
+    apply_affine,
+    fit_affine,
     crop_line,
     flip,
     level_region,
@@ -34,7 +37,7 @@ from .imaging.geometry import (
     median_height,
     upright,
 )
-from .imaging.ink import drop_red_ink
+from .imaging.ink import drop_coloured_ink, drop_red_ink
 from .ocr.engine import LINE_HEIGHT, OcrEngine
 from .ocr.types import TextLine
 
@@ -134,7 +137,7 @@ class CardReader:
 
     def read_cards(self, pixels: np.ndarray, timings: StageTimings) -> list[CardLines]:
         """Each card's recognised lines in its own level, upright frame, largest card first."""
-        pixels = drop_red_ink(pixels)
+        colour, pixels = pixels, drop_red_ink(pixels)
         with timings.stage("detect"):
             regions = self._find_cards(pixels)
         with timings.stage("crops"):
@@ -154,7 +157,36 @@ class CardReader:
                         lines.append(TextLine.from_reading(reading, level, original))
                 if lines:
                     cards.append(CardLines(self._complete_numbers(pixels, lines), region.angle))
+        with timings.stage("second_reading"):
+            values = None
+            for card in cards:
+                if any(side.regions for side in read_sides(card.lines, today=self.today())):
+                    values = drop_coloured_ink(colour) if values is None else values
+                    card.lines.extend(self._read_unread_fields(values, card))
         return cards
+
+    def _read_unread_fields(self, pixels: np.ndarray, card: CardLines) -> list[TextLine]:
+        """Lines read where the card's layout says an unread field is printed (a stamp across it, faint print: the
+        detector proposed no box there): the region's crop goes straight to the recogniser. ``pixels`` without
+        coloured ink: values are printed black, stamps and labels are not."""
+        regions = []
+        for side in read_sides(card.lines, today=self.today()):
+            placed = [line for line in side.lines if line.image_box is not None]
+            if not side.regions or len(placed) < 2:
+                continue
+            to_image = fit_affine(_corners(placed, "box"), _corners(placed, "image_box"))
+            regions += [apply_affine(to_image, _rectangle(rect)) for rect in side.regions.values()]
+        if not regions:
+            return []
+        originals = [line for line in card.lines if line.image_box is not None]
+        to_card = fit_affine(_corners(originals, "image_box"), _corners(originals, "box"))
+        crops = [crop_line(pixels, quad, LINE_HEIGHT) for quad in regions]
+        found = []
+        for quad, reading in zip(regions, self.engine.recognize(crops), strict=True):
+            if reading.text:
+                line = TextLine.from_reading(reading, apply_affine(to_card, quad), quad)
+                found.append(dataclasses.replace(line, reread=True))
+        return found
 
     def _complete_numbers(self, pixels: np.ndarray, lines: list[TextLine]) -> list[TextLine]:
         """Lines that end in a run of digits too short for an ID number (its end under a stamp, where the detector
@@ -257,6 +289,15 @@ def _digit_pitch(line: TextLine, first_digit: int, quad: np.ndarray) -> float:
         steps = (starts[-1] - starts[0]) / (len(starts) - 1)
         return max(1.0, steps * width / max(len(line.lattice), 1))
     return 0.6 * height
+
+
+def _corners(lines: list[TextLine], attribute: str) -> np.ndarray:
+    return np.array([point for line in lines for point in getattr(line, attribute)], dtype=np.float64)
+
+
+def _rectangle(rect: tuple[float, float, float, float]) -> np.ndarray:
+    left, top, right, bottom = rect
+    return np.array([[left, top], [right, top], [right, bottom], [left, bottom]], dtype=np.float64)
 
 
 def _distinct(regions: list[CardRegion]) -> list[CardRegion]:

@@ -52,7 +52,7 @@ def _front_anchors(lines: Sequence[TextLine], today: dt.date) -> list[TextLine]:
 
 
 def _side(side: str, names: Sequence[str], result: SideResult, lines: Sequence[TextLine]) -> SideReading:
-    reading = SideReading(side=side, lines=list(lines))
+    reading = SideReading(side=side, lines=list(lines), regions=dict(result.regions))
     reading.warnings.extend(result.warnings)
     warned = {w.field for w in result.warnings}
     for name in names:

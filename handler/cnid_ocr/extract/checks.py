@@ -92,7 +92,7 @@ def number_and_checks(
         out.warn(codes.GENDER_MISMATCH, f"性别 says {gender}, the number's sex digit says {info.sex}", "gender")
 
 
-def _confirmed_number(out: SideResult) -> str | None:
+def confirmed_number(out: SideResult) -> str | None:
     """The number when it passed every check (or was repaired to): only then may it stand in for a printed line."""
     number = out.fields.get("idNumber")
     failed = any(w.code in (codes.ID_CHECKSUM_FAILED, codes.ID_NUMBER_INVALID) for w in out.warnings)
@@ -104,7 +104,7 @@ def gender(out: SideResult, read: Read | None, printed: str | None) -> None:
         out.set("gender", printed, read.score if read else None)
         return
     # 性别 unreadable or not found: a confirmed number's sex digit decides.
-    number = _confirmed_number(out)
+    number = confirmed_number(out)
     seen = f"read as {read.text!r}" if read else "not found"
     if number:
         out.set("gender", idnumber.sex_of(number), out.confidence["idNumber"] * REPAIR_PENALTY)
@@ -123,7 +123,7 @@ def birth_from_number(out: SideResult, read: Read | None, today: dt.date) -> Non
     """
     if out.fields.get("dateOfBirth") is not None:
         return
-    number = _confirmed_number(out)
+    number = confirmed_number(out)
     born = idnumber.parse(number, today=today).birth_date if number else None
     if born is None:
         return
@@ -150,6 +150,8 @@ def ethnicity(out: SideResult, read: Read | None) -> None:
     if found.corrected:
         out.warn(codes.ETHNICITY_REPAIRED, f"民族 read as {read.text!r}, taken as {found.value}", "ethnicity")
     elif not found.known:
+        if all(line.reread for line in read.lines):  # read where the layout guessed: debris, not a value
+            out.set("ethnicity", None, None)
         out.warn(codes.UNKNOWN_ETHNICITY, f"{found.value!r} is not one of the 56 groups of GB 3304", "ethnicity")
 
 

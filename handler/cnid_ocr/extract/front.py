@@ -365,22 +365,107 @@ def read_front(lines: Sequence[TextLine], *, today: dt.date) -> SideResult:
         stop_y = labels["公民身份号码"].line.top
     elif number_read:
         stop_y = min(line.top for line in number_read.lines)
+    # Where values start (a region read again starts where the layout guessed, not where the print does).
+    detected = [line for line in others if not line.reread]
     value_lefts = [
         first.left
         for label in ("姓名", "出生")
         if label in labels
-        for first in chain_right(labels[label].line, others, h)[:1]
-    ] or [read.lines[0].left for read in (name_read, birth_read) if read and read.lines[0] not in label_lines]
+        for first in chain_right(labels[label].line, detected, h)[:1]
+    ] or [
+        read.lines[0].left
+        for read in (name_read, birth_read)
+        if read and read.lines[0] not in label_lines and not read.lines[0].reread
+    ]
     address_read = _address_read(layout, others, value_lefts, stop_y, birth_read)
     out.set("address", address_read.text if address_read else None, address_read.score if address_read else None)
 
     gender_printed = _gender_value(gender_read)
     checks.number_and_checks(out, number_read, birth, gender_printed, today)
     checks.place_names(out, "address", address_read, out.fields.get("idNumber"))
-    checks.gender(out, gender_read, gender_printed)
+    birth_read, gender_read = _trusted(out, birth_read, "dateOfBirth"), _trusted(out, gender_read, "gender")
+    checks.gender(out, gender_read, _gender_value(gender_read))
     checks.birth_from_number(out, birth_read, today)
     checks.ethnicity(out, ethnic_read)
+    out.regions = _unread_regions(out, layout)
     return out
+
+
+# Where each row value lies relative to its label, in text heights: (start after the label's right edge, width).
+# The 民族 value is measured from the label column (its label may be lost too): label and value lie 4.5-11 box
+# heights from it on the development cards and the generated ones.
+_VALUE_SPANS = {"name": ("姓名", 0.3, 8.0), "gender": ("性别", 0.3, 3.0), "dateOfBirth": ("出生", 0.3, 12.0)}
+_NUMBER_SPAN = (0.3, 16.0)
+_ETHNICITY_SPAN = (3.0, 12.0)
+
+
+def _unread_regions(out: SideResult, layout: FrontLayout) -> dict[str, tuple[float, float, float, float]]:
+    """For each field not read whose row is known from its label: the rectangle (left, top, right, bottom, in the
+    lines' frame) where the card prints it, to be read again without the detector (a stamp across it, faint print)."""
+    labels, h = layout.labels, layout.h
+    regions: dict[str, tuple[float, float, float, float]] = {}
+    # A value taken from the number is not a reading of its line: read the line again too.
+    stand_ins = {codes.BIRTH_DATE_FROM_ID_NUMBER: "dateOfBirth", codes.GENDER_FROM_ID_NUMBER: "gender"}
+    unread = {name for name, value in out.fields.items() if value is None}
+    unread |= {stand_ins[w.code] for w in out.warnings if w.code in stand_ins}
+
+    def row(line: TextLine, start: float, end: float) -> tuple[float, float, float, float]:
+        return (start, line.top - 0.15 * h, end, line.bottom + 0.15 * h)
+
+    for name, (label, start, width) in _VALUE_SPANS.items():
+        if name in unread and label in labels:
+            line = labels[label].line
+            regions[name] = row(line, line.right + start * h, line.right + (start + width) * h)
+    if "idNumber" in unread and "公民身份号码" in labels:
+        line = labels["公民身份号码"].line
+        regions["idNumber"] = row(line, line.right + _NUMBER_SPAN[0] * h, line.right + _NUMBER_SPAN[1] * h)
+    anchor = labels.get("性别") or labels.get("民族")
+    if "ethnicity" in unread and anchor is not None and layout.column_x is not None:
+        left = layout.column_x
+        regions["ethnicity"] = row(anchor.line, left + _ETHNICITY_SPAN[0] * h, left + _ETHNICITY_SPAN[1] * h)
+    regions.update(_lost_rows(layout, unread))
+    return regions
+
+
+# Rows that hold these fields, and how far right of the label column a whole row reaches (text heights).
+_ROW_FIELDS = {"姓名": ("name",), "性别": ("gender", "ethnicity"), "出生": ("dateOfBirth",)}
+_ROW_REACH = 13.0
+
+
+def _lost_rows(layout: FrontLayout, unread: set[str]) -> dict[str, tuple[float, float, float, float]]:
+    """Whole rows lost, label and values (a stamp across them): when the rows above and below are known, the row
+    between them, from the label column across, is read again as one line."""
+    labels, h, column_x = layout.labels, layout.h, layout.column_x
+    if column_x is None:
+        return {}
+    centre = {ROW_ORDER[label]: hit.line.center_y for label, hit in labels.items() if label in COLUMN_LABELS}
+    regions = {}
+    for label, fields in _ROW_FIELDS.items():
+        index = ROW_ORDER[label]
+        if index in centre or "民族" in labels and label == "性别" or not all(name in unread for name in fields):
+            continue
+        if index - 1 in centre and index + 1 in centre:
+            y = (centre[index - 1] + centre[index + 1]) / 2
+        elif index + 1 in centre and index + 2 in centre:
+            y = 2 * centre[index + 1] - centre[index + 2]
+        else:
+            continue
+        regions[fields[0]] = (column_x - 0.3 * h, y - 0.65 * h, column_x + _ROW_REACH * h, y + 0.65 * h)
+    return regions
+
+
+def _trusted(out: SideResult, read: Read | None, name: str) -> Read | None:
+    """A value read only where the layout guessed (no detector box) that contradicts a fully valid number is a
+    misreading of stamp debris, not the card disagreeing with itself: dropped, so the number stands in."""
+    mismatch = {"dateOfBirth": codes.BIRTH_DATE_MISMATCH, "gender": codes.GENDER_MISMATCH}[name]
+    if read is None or not all(line.reread for line in read.lines) or checks.confirmed_number(out) is None:
+        return read
+    if not any(w.code == mismatch for w in out.warnings):
+        return read
+    out.warnings = [w for w in out.warnings if w.field != name]
+    out.fields[name] = None
+    out.confidence.pop(name, None)
+    return None
 
 
 def _gender_ethnic_reads(layout: FrontLayout, others: Sequence[TextLine]) -> tuple[Read | None, Read | None]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import NoIdCardFound
+from ..imaging.geometry import apply_affine, fit_affine
 from ..ocr.types import TextLine
 from . import codes
 from .card import read_sides
@@ -78,10 +79,8 @@ def outline(lines: Sequence[TextLine], margin: float = OUTLINE_MARGIN) -> list[t
         return None
     level = np.array([p for line in placed for p in line.box], dtype=np.float64)
     image = np.array([p for line in placed for p in line.image_box], dtype=np.float64)  # type: ignore[union-attr]
-    design = np.hstack([level, np.ones((len(level), 1))])
-    transform, *_ = np.linalg.lstsq(design, image, rcond=None)
     h = text_height(placed)
     left, top = level.min(axis=0) - margin * h
     right, bottom = level.max(axis=0) + margin * h
-    rectangle = np.array([[left, top, 1], [right, top, 1], [right, bottom, 1], [left, bottom, 1]])
-    return [(float(x), float(y)) for x, y in rectangle @ transform]
+    rectangle = np.array([[left, top], [right, top], [right, bottom], [left, bottom]])
+    return [(float(x), float(y)) for x, y in apply_affine(fit_affine(level, image), rectangle)]

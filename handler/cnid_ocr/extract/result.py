@@ -35,6 +35,8 @@ class SideReading:
     confidence: dict[str, float] = field(default_factory=dict)
     warnings: list[FieldWarning] = field(default_factory=list)
     lines: list[TextLine] = field(default_factory=list)
+    # Fields not read, where the card prints them (the lines' frame): the pipeline may read there again.
+    regions: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
 
     @property
     def found(self) -> int:

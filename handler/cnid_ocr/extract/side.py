@@ -94,6 +94,8 @@ class SideResult:
     fields: dict[str, str | None] = field(default_factory=dict)
     confidence: dict[str, float] = field(default_factory=dict)
     warnings: list[FieldWarning] = field(default_factory=list)
+    # Fields not read, with the rectangle (lines' frame) where the layout says they are printed: read again there.
+    regions: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
 
     def set(self, name: str, value: str | None, confidence: float | None) -> None:
         self.fields[name] = value

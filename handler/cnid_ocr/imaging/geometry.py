@@ -144,3 +144,14 @@ def crop_line(image: np.ndarray, quad: Quad, min_height: int = 0) -> np.ndarray:
     target = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float32)
     matrix = cv2.getPerspectiveTransform(quad.astype(np.float32), target)
     return cv2.warpPerspective(image, matrix, (width, height), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+
+
+def fit_affine(source: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """The 2x3 affine matrix that best takes the N x 2 ``source`` points to ``target`` (least squares)."""
+    design = np.hstack([source.astype(np.float64), np.ones((len(source), 1))])
+    solution, *_ = np.linalg.lstsq(design, target.astype(np.float64), rcond=None)
+    return solution.T
+
+
+def apply_affine(matrix: np.ndarray, points: np.ndarray) -> np.ndarray:
+    return (np.asarray(points, dtype=np.float64) @ matrix[:, :2].T + matrix[:, 2]).astype(np.float32)

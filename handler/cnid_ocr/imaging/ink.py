@@ -15,3 +15,14 @@ def drop_red_ink(bgr: np.ndarray) -> np.ndarray:
     """A 3-channel grey image made of the red channel (the models expect three channels)."""
     red = bgr[:, :, 2]
     return np.ascontiguousarray(np.broadcast_to(red[:, :, None], (*red.shape, 3)))
+
+
+def drop_coloured_ink(bgr: np.ndarray) -> np.ndarray:
+    """A 3-channel grey image where coloured ink (a red or blue stamp, the blue labels) turns light and black print
+    stays dark: each pixel's brightest channel plus its chroma (brightest minus darkest channel), so a saturated
+    pixel is pushed towards white while a grey one keeps its darkness, black under a translucent stamp included.
+    For re-reading a black value under a stamp of any colour; not for the first reading, which needs the labels."""
+    high = bgr.max(axis=2).astype(np.int16)
+    low = bgr.min(axis=2).astype(np.int16)
+    grey = np.clip(2 * high - low, 0, 255).astype(np.uint8)
+    return np.ascontiguousarray(np.broadcast_to(grey[:, :, None], (*grey.shape, 3)))

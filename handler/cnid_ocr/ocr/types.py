@@ -46,6 +46,8 @@ class TextLine:
     lattice: Lattice | None = None
     spans: tuple[Span, ...] | None = None
     image_box: Box | None = None
+    # Read where the layout says a field is printed, without a detector box (its edges are a guess).
+    reread: bool = False
 
     @classmethod
     def from_rect(cls, text: str, score: float, left: float, top: float, right: float, bottom: float) -> TextLine:
@@ -139,7 +141,10 @@ def joined(first: TextLine, second: TextLine, box: Box) -> TextLine:
     offset = len(a_lattice) + 1
     lattice = Lattice((*a_lattice.steps, {"": 1.0}, *b_lattice.steps))
     spans = (*a_spans, *((start + offset, end + offset) for start, end in b_spans))
-    return TextLine(first.text + second.text, min(first.score, second.score), box, lattice, spans, None)
+    image_box = None
+    if first.image_box is not None and second.image_box is not None:
+        image_box = (first.image_box[0], second.image_box[1], second.image_box[2], first.image_box[3])
+    return TextLine(first.text + second.text, min(first.score, second.score), box, lattice, spans, image_box)
 
 
 def _as_box(points) -> Box:  # noqa: ANN001 - a 4x2 array or nested tuples
