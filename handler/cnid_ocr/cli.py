@@ -103,7 +103,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     else:
         _, plaintext = services.keys.create_key("development")
     where = (
-        "embedded DynamoDB at " + settings.dynamodb_endpoint_url
+        f"embedded DynamoDB at {settings.dynamodb_endpoint_url}"
         if embedded
         else (settings.dynamodb_endpoint_url or "DynamoDB (AWS)")
     )
