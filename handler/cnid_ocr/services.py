@@ -32,7 +32,7 @@ def build_stores(settings: Settings, client=None) -> tuple[KeyStore, UsageStore]
 
 def build_services(settings: Settings, reader: Reader | None = None, dynamodb_client=None) -> Services:
     if reader is None:
-        from .pipeline import CardReader, ReaderOptions  # loads the OCR models: ~1 s, once per process
+        from .pipeline import CardReader, ReaderOptions  # loads the OCR models, once per process
 
         reader = CardReader.create(ReaderOptions(max_pixels=settings.max_image_pixels))
     keys, usage = build_stores(settings, dynamodb_client)
