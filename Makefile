@@ -4,28 +4,39 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 FONTS   = fonts-wqy-microhei fonts-wqy-zenhei fonts-noto-cjk fonts-arphic-ukai fonts-arphic-uming fonts-ocr-b
 
-.PHONY: serve test lint setup fonts node-examples
+# Everything ruff formats and checks.
+PY_PATHS = handler tests tools events layers
+
+.PHONY: serve test check lint setup fonts node-examples
 
 # The local API on http://127.0.0.1:8000 with an embedded DynamoDB and a printed development key.
 serve: $(BIN)/.installed
 	$(BIN)/cnid-ocr serve --host 127.0.0.1 --port 8000
 
-# Everything the tests need, then the whole suite (lint, template checks, unit, API, OCR, CLI, deploy tests).
-test: setup
-	$(BIN)/ruff check handler tests tools
-	$(BIN)/cfn-lint template.yaml
+# Everything the tests need, then the lint step and the whole suite (unit, API, OCR, CLI, deploy tests).
+test: setup lint
 	$(BIN)/python -m pytest -q
 
+# The edit loop, under a minute: the lint step, then the tests that need no OCR model, layer or build (those are
+# marked `models`; tests/conftest.py marks every test that uses the real reader).
+check: lint
+	$(BIN)/python -m pytest -q -m "not models"
+
+# Lint, format and type checks, and the template (cfn-lint runs the SAM transform offline).
 lint: $(BIN)/.installed
-	$(BIN)/ruff check handler tests tools
+	$(BIN)/ruff check $(PY_PATHS)
+	$(BIN)/ruff format --check $(PY_PATHS)
+	$(BIN)/mypy
 	$(BIN)/cfn-lint template.yaml
 
 setup: $(BIN)/.installed fonts node-examples
 
-$(BIN)/.installed: pyproject.toml
+# The project with its dev extra, and the card generator (tools/cardgen: a distribution of its own, not in the
+# product's wheel) for the tests and benchmarks.
+$(BIN)/.installed: pyproject.toml tools/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev]' -e ./tools
 	touch $@
 
 # Free CJK and OCR-B fonts (Debian packages) for the card generator used by tests and benchmarks.

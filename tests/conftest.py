@@ -23,6 +23,15 @@ from PIL import Image
 TEST_REGION = "us-east-1"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that uses the real reader (directly or through `services`, `client` ...) needs the OCR models:
+    marked `models`, so that `make check` leaves it out. Tests whose child process loads them are marked in their
+    module."""
+    for item in items:
+        if "reader" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.models)
+
+
 @pytest.fixture(autouse=True)
 def _no_real_aws(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never reach AWS: fake credentials, and no endpoint leaking in from the developer's shell."""

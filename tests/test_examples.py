@@ -16,6 +16,8 @@ import pytest
 from cardgen import identity_for, sample_for
 from cnid_ocr.store.keys import generate_key
 
+pytestmark = pytest.mark.models  # `cnid-ocr serve` loads the models
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 FRONT_FIELDS = ("name", "gender", "ethnicity", "dateOfBirth", "address", "idNumber")

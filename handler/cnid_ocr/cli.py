@@ -103,7 +103,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     else:
         _, plaintext = services.keys.create_key("development")
     where = (
-        "embedded DynamoDB at " + settings.dynamodb_endpoint_url
+        f"embedded DynamoDB at {settings.dynamodb_endpoint_url}"
         if embedded
         else (settings.dynamodb_endpoint_url or "DynamoDB (AWS)")
     )
@@ -125,9 +125,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _extract(args: argparse.Namespace, settings: Settings) -> int:
-    from .pipeline import CardReader
+    from .pipeline import CardReader, ReaderOptions
 
-    reader = CardReader.create(max_pixels=settings.max_image_pixels)
+    reader = CardReader.create(ReaderOptions(max_pixels=settings.max_image_pixels))
     for name in args.images:
         status, body = _read_one(reader, Path(name), settings.max_image_bytes)
         print(json.dumps({"file": name, "status": status, "body": body}, ensure_ascii=False), flush=True)

@@ -96,10 +96,6 @@ class NoIdCardFound(ApiError):
     billable = True  # the full recognition ran: hosted APIs bill this too
 
 
-class ValidationFailed(ApiError):
-    status, code, message = 422, "validation_error", "The request parameters are invalid."
-
-
 # 429: limits.
 class QuotaExceeded(ApiError):
     status, code, message = 429, "quota_exceeded", "The monthly quota of this API key is used up."

@@ -6,9 +6,13 @@ import logging
 import os
 import socket
 import threading
+from typing import TYPE_CHECKING
 
 from .config import Settings
 from .store.tables import TABLE_SETTINGS, create_tables_from_template
+
+if TYPE_CHECKING:
+    from werkzeug.serving import BaseWSGIServer
 
 _AWS_CREDENTIAL_HINTS = (
     "AWS_ACCESS_KEY_ID",
@@ -45,7 +49,7 @@ class EmbeddedDynamoDB:
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.host, self.port = host, port or free_port(host)
-        self._server = None
+        self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
 
     @property

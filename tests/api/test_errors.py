@@ -46,6 +46,17 @@ def test_empty_image(client, auth):
     assert_error(response, 400, "missing_image")
 
 
+def test_image_and_upload_id_together_is_a_bad_request(client, services, auth, blank_image):
+    """Exactly one of image and uploadId (the OpenAPI schema's oneOf); before any upload is looked at or taken."""
+    form = {"documentType": "cn_id_card", "uploadId": "A" * 32}
+    response = post(client, auth, files={"image": ("a.png", blank_image())}, data=form)
+    body = assert_error(response, 400, "bad_request")
+    assert "uploadId" in body["error"]["message"]
+    # An empty image part (a browser's empty file input) counts as absent: the upload id is what was sent.
+    response = post(client, auth, files={"image": ("a.png", b"")}, data=form)
+    assert_error(response, 501, "uploads_disabled")
+
+
 @pytest.mark.parametrize("data", [{}, {"documentType": "passport"}, {"documentType": ""}])
 def test_missing_or_wrong_document_type(client, auth, blank_image, data):
     response = post(client, auth, files={"image": ("a.png", blank_image())}, data=data)

@@ -108,6 +108,7 @@ def oversized_event(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.mark.models  # the invoke imports the handler, which loads the models
 def test_events_through_invoke(api_key: str, oversized_event: Path) -> None:
     groups: dict[str | None, list[Path]] = {}
     for name, expected in EXPECTED.items():

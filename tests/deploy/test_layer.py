@@ -42,9 +42,12 @@ RAPIDOCR_ONLY_MODULES = (
     "certifi",
 )
 
-pytestmark = pytest.mark.skipif(
-    ARCH is None or sys.platform != "linux", reason="the layer build targets manylinux x86_64/aarch64"
-)
+pytestmark = [
+    pytest.mark.models,  # builds the layer; the invoke loads the models
+    pytest.mark.skipif(
+        ARCH is None or sys.platform != "linux", reason="the layer build targets manylinux x86_64/aarch64"
+    ),
+]
 
 
 def run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import ast
 import re
+import shutil
 import subprocess
 import sys
+import zipfile
 from importlib.metadata import requires
 from pathlib import Path
 
@@ -95,3 +97,27 @@ def test_size_check_fails_over_the_limit(tmp_path: Path) -> None:
     over = subprocess.run([*args, "--limit", "5999"], capture_output=True, text=True)
     assert over.returncode == 1
     assert "over Lambda's limit" in over.stderr
+
+
+def test_the_product_wheel_holds_only_the_cnid_ocr_package(tmp_path: Path) -> None:
+    """What `pip install cnid-ocr` gives a user: the product's package, not the tools (cardgen is a distribution of
+    its own, tools/pyproject.toml). Built from a copy of the sources, so the checkout stays clean."""
+    source = tmp_path / "src"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    shutil.copytree(ROOT / "handler", source / "handler", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    shutil.copytree(ROOT / "tools", source / "tools", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    wheels = tmp_path / "wheels"
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", str(wheels), "."],
+        cwd=source,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert build.returncode == 0, build.stderr[-3000:]
+    (wheel,) = wheels.glob("cnid_ocr-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        tops = {name.split("/")[0] for name in archive.namelist()}
+    assert {top for top in tops if not top.endswith(".dist-info")} == {"cnid_ocr"}, tops

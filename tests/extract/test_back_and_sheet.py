@@ -3,11 +3,12 @@
 import random
 
 import pytest
-from cardlines import TODAY, Sheet, back, front
 from cnid_ocr.errors import NoIdCardFound
 from cnid_ocr.extract import extract_card
 from cnid_ocr.extract.result import ALL_FIELDS, LONG_TERM
 from cnid_ocr.ocr.types import TextLine
+
+from .cardlines import TODAY, Sheet, back, front
 
 
 def read(sheet: Sheet):

@@ -3,8 +3,9 @@
 import random
 
 import pytest
-from cardlines import TODAY, Sheet, front, id_number
 from cnid_ocr.extract import extract_card
+
+from .cardlines import TODAY, Sheet, front, id_number
 
 ALL_LABELS = {"姓名", "性别", "民族", "出生", "住址", "公民身份号码"}
 

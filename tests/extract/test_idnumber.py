@@ -1,8 +1,9 @@
 import datetime as dt
 
 import pytest
-from cardlines import TODAY, id_number
 from cnid_ocr.extract import idnumber
+
+from .cardlines import TODAY, id_number
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ from PIL import Image
 
 OCR = "/api/v1/ocr"
 FORM = {"documentType": "cn_id_card"}
+# A complete 200 body as extraction makes it (the route validates it against OcrResponse).
 CARD_BODY = {
     "name": "测试",
     "gender": "男",
@@ -24,6 +25,13 @@ CARD_BODY = {
     "dateOfBirth": "1990-01-01",
     "address": "某地",
     "idNumber": "11010119900101001X",
+    "issuingAuthority": None,
+    "validFrom": None,
+    "validTo": None,
+    "sides": ["front"],
+    "confidence": {"name": 0.99},
+    "warnings": [],
+    "cards": [],
 }
 
 

@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ..errors import (
     ApiError,
+    BadRequest,
     FileTooLarge,
     InternalError,
     InvalidDocumentType,
@@ -19,6 +20,7 @@ from ..errors import (
 )
 from ..services import Services
 from ..store.keys import ApiKey
+from ..store.uploads import UPLOAD_ID_PATTERN
 from .deps import ApiKeyDep, ServicesDep
 from .multipart import Part, form_collector, too_large_message
 from .schemas import OcrResponse, UploadResponse, UsageResponse, error_responses
@@ -29,8 +31,9 @@ MULTIPART_OVERHEAD = 64 * 1024
 
 router = APIRouter(prefix="/api/v1")
 
-# OCR is CPU-bound: one at a time per process keeps latency predictable (Lambda runs one request per instance).
-# A thread lock, not an asyncio one: Mangum may run each invocation on a fresh event loop.
+# OCR is CPU-bound: one at a time per process keeps latency predictable (Lambda sends one request at a time to an
+# instance; a local uvicorn may run several). A thread lock, because it is taken in the worker thread that runs the
+# reader (run_in_threadpool), where an asyncio lock cannot be awaited.
 _ocr_slot = threading.Lock()
 
 _OCR_REQUEST_BODY = {
@@ -40,16 +43,25 @@ _OCR_REQUEST_BODY = {
             "schema": {
                 "type": "object",
                 "required": ["documentType"],
+                # Exactly one source of the image: the file itself, or the id of a file posted to /api/v1/uploads
+                # (both, or neither, is a 400). An empty `image` part counts as absent: browsers send one for an
+                # empty file input.
+                "oneOf": [
+                    {"required": ["image"], "properties": {"uploadId": False}},
+                    {"required": ["uploadId"], "properties": {"image": False}},
+                ],
                 "properties": {
                     "image": {
                         "type": "string",
                         "format": "binary",
+                        "minLength": 1,
                         "description": "ID card photo: JPEG, PNG or WebP (decided by the bytes), up to the direct "
-                        "upload limit. Required unless uploadId is given.",
+                        "upload limit. Exactly one of image and uploadId.",
                     },
                     "documentType": {"type": "string", "enum": [DOCUMENT_TYPE]},
                     "uploadId": {
                         "type": "string",
+                        "pattern": f"^{UPLOAD_ID_PATTERN}$",
                         "description": "Instead of image: the id from POST /api/v1/uploads after the file was posted "
                         "to the returned form (files up to 10 MB). Read once, then deleted.",
                     },
@@ -73,6 +85,9 @@ async def read_card(request: Request, key: ApiKeyDep, services: ServicesDep) -> 
     try:
         image = await _read_image(request, services, key)
         body = await run_in_threadpool(_read_exclusively, services, image)
+        # The 200 body is the response model's: a body outside the documented schema is a bug (a ValidationError,
+        # answered below as a 500 and not billed), never sent.
+        result = OcrResponse.model_validate({**body, "requestId": request.state.request_id})
     except ApiError as error:
         await _count_failure(services, key, billable=error.billable)
         raise
@@ -80,12 +95,11 @@ async def read_card(request: Request, key: ApiKeyDep, services: ServicesDep) -> 
         await _count_failure(services, key, billable=False)
         raise InternalError() from exc
     usage = await run_in_threadpool(services.usage.record, key, succeeded=True, billable=True)
-    body["requestId"] = request.state.request_id
     headers = {}
     if key.monthly_quota is not None:
         headers["X-RateLimit-Limit"] = str(key.monthly_quota)
         headers["X-RateLimit-Remaining"] = str(max(0, key.monthly_quota - usage.billable))
-    return JSONResponse(body, headers=headers)
+    return JSONResponse(result.model_dump(mode="json"), headers=headers)
 
 
 @router.post(
@@ -142,12 +156,15 @@ async def _read_image(request: Request, services: Services, key: ApiKey) -> byte
     if document_type is None or _text(document_type) != DOCUMENT_TYPE:
         raise InvalidDocumentType()
     image = form.get("image")
-    if (image is None or image.size == 0) and "uploadId" in form:
-        data = await _take_upload(services, key, _text(form["uploadId"]) or "")
-    elif image is None or image.size == 0:
-        raise MissingImage()
-    else:
+    has_image = image is not None and image.size > 0
+    if has_image and "uploadId" in form:
+        raise BadRequest("Send the photo either as 'image' or as 'uploadId', not both.")
+    if image is not None and has_image:
         data = image.data
+    elif "uploadId" in form:
+        data = await _take_upload(services, key, _text(form["uploadId"]) or "")
+    else:
+        raise MissingImage()
     request.state.image_bytes = len(data)
     return data
 

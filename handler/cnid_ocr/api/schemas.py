@@ -1,8 +1,11 @@
-"""Response models: they document the API in OpenAPI; the route bodies are built by extraction."""
+"""Response models: the one description of each body. The routes build their 200 bodies through these models, so
+what OpenAPI documents is what is returned (tests/api/test_contract.py holds it)."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class ErrorDetail(BaseModel):
@@ -15,12 +18,35 @@ class ErrorResponse(BaseModel):
 
 
 class Warning(BaseModel):
-    code: str = Field(examples=["id_checksum_failed"])
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(description="Stable warning code (docs/errors.md)", examples=["id_checksum_failed"])
     field: str | None = Field(default=None, examples=["idNumber"])
     message: str
 
 
+Side = Literal["front", "back"]
+
+
+class CardSide(BaseModel):
+    """One side of one card found in the image, with its own fields."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    side: Side
+    corners: list[tuple[float, float]] | None = Field(
+        description="The side's outline in the image's pixels: four [x, y] points clockwise from its top-left"
+    )
+    fields: dict[str, str | None] = Field(description="That side's keys, as at the top level")
+    confidence: dict[str, float]
+    warnings: list[Warning]
+
+
 class OcrResponse(BaseModel):
+    # A key the extraction adds without adding it here fails validation (a 500, never billed) and the contract tests:
+    # the documented schema and the returned body cannot drift apart.
+    model_config = ConfigDict(extra="forbid")
+
     name: str | None = Field(description="Full name as printed (front side)", examples=["张三"])
     gender: str | None = Field(description="男 or 女", examples=["男"])
     ethnicity: str | None = Field(description="Ethnic group as printed, without 族", examples=["汉"])
@@ -34,9 +60,13 @@ class OcrResponse(BaseModel):
     validTo: str | None = Field(
         default=None, description="YYYY-MM-DD, or 长期 for long-term validity (back side)", examples=["2035-06-01"]
     )
-    sides: list[str] = Field(description="Sides read: 'front', 'back' or both", examples=[["front"]])
+    sides: list[Side] = Field(description="Sides read: 'front', 'back' or both", examples=[["front"]])
     confidence: dict[str, float] = Field(description="Per-field confidence, 0..1", examples=[{"name": 0.998}])
     warnings: list[Warning] = Field(description="Consistency and quality warnings; they never alter the values")
+    cards: list[CardSide] = Field(
+        default_factory=list,
+        description="Every side found in the image; the top-level keys are from the first front and the first back",
+    )
     requestId: str = Field(description="Identifier of this request, also in the X-Request-Id header")
 
 

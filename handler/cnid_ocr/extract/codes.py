@@ -1,4 +1,6 @@
-"""Stable warning codes of the API body (``warnings[].code``). Clients match on these strings: never rename."""
+"""Stable warning codes of the API body (``warnings[].code``). Clients match on these strings: never rename.
+
+Every code here is documented in docs/errors.md and the README's table (tests/test_docs.py reads this module)."""
 
 from __future__ import annotations
 
@@ -18,24 +20,5 @@ CARD_EXPIRED = "card_expired"  # validTo is before today
 LOW_CONFIDENCE = "low_confidence"  # field confidence below LOW_CONFIDENCE_THRESHOLD
 INCOMPLETE_CARD = "incomplete_card"  # a side was found but this field of it was not
 MULTIPLE_CARDS = "multiple_cards"  # two fronts (or backs) in one image: the top-level keys are from cards[0]
-
-ALL_CODES = (
-    ID_CHECKSUM_FAILED,
-    ID_NUMBER_INVALID,
-    ID_NUMBER_REPAIRED,
-    RESIDENCE_PERMIT_NUMBER,
-    BIRTH_DATE_MISMATCH,
-    GENDER_MISMATCH,
-    GENDER_FROM_ID_NUMBER,
-    BIRTH_DATE_FROM_ID_NUMBER,
-    UNKNOWN_ETHNICITY,
-    ETHNICITY_REPAIRED,
-    PLACE_NAME_REPAIRED,
-    INVALID_DATE,
-    CARD_EXPIRED,
-    LOW_CONFIDENCE,
-    INCOMPLETE_CARD,
-    MULTIPLE_CARDS,
-)
 
 LOW_CONFIDENCE_THRESHOLD = 0.9

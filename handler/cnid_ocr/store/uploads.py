@@ -24,7 +24,8 @@ from ..errors import FileTooLarge, InvalidUpload, StorageUnavailable
 MIB = 1024 * 1024
 PREFIX = "uploads/"
 OWNER_META = "owner"
-_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{32}")
+UPLOAD_ID_PATTERN = r"[A-Za-z0-9_-]{32}"  # what new_upload_id makes (also in the OpenAPI schema)
+_ID_PATTERN = re.compile(UPLOAD_ID_PATTERN)
 _MISSING = {"NoSuchKey", "404", "NotFound"}
 
 log = logging.getLogger(__name__)
