@@ -1,9 +1,10 @@
 import pytest
-from cardlines import with_alternatives
 from cnid_ocr.extract.ethnic import ETHNIC_GROUPS, match_ethnicity
 from cnid_ocr.extract.names import normalize_name
 from cnid_ocr.ocr.lattice import Lattice
 from cnid_ocr.ocr.types import TextLine
+
+from .cardlines import with_alternatives
 
 
 def test_56_distinct_groups_without_zu():

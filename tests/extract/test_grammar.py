@@ -2,13 +2,14 @@
 
 import datetime as dt
 
-from cardlines import TODAY, id_number, with_alternatives
 from cnid_ocr.extract import checks
 from cnid_ocr.extract.grammar import best_pattern, choose
 from cnid_ocr.extract.idnumber import decode, lattice_repair, number_char
 from cnid_ocr.extract.side import Read, SideResult
 from cnid_ocr.ocr.lattice import Lattice
 from cnid_ocr.ocr.types import TextLine
+
+from .cardlines import TODAY, id_number, with_alternatives
 
 NUMBER = id_number("341302", "19650914", "996")  # 埇桥区
 

@@ -1,9 +1,10 @@
 """The GB/T 2260 gazetteer (python-stdnum's table) as evidence for place names."""
 
-from cardlines import with_alternatives
 from cnid_ocr.extract.places import gazetteer, mend_place_names
 from cnid_ocr.extract.side import Read
 from cnid_ocr.ocr.types import TextLine
+
+from .cardlines import with_alternatives
 
 
 def read_of(text: str, alternatives: dict[int, dict[str, float]]) -> Read:
