@@ -185,3 +185,20 @@ def test_authority_merged_with_the_validity_period(lost_validity_box):
     reading = extract_card(sheet.lines, today=TODAY)
     assert reading.fields["issuingAuthority"] == "银川市公安局兴庆分局"
     assert (reading.fields["validFrom"], reading.fields["validTo"]) == ("2013-05-04", "2033-05-04")
+
+
+def test_wrapped_authority_whose_first_line_is_merged_with_its_label():
+    sheet = back(authority="新疆维吾尔自治区克孜勒苏", merge={"签发机关"})
+    sheet.box("柯尔克孜自治州公安局", 300, 420)  # under the value, above 有效期限
+    reading = extract_card(sheet.lines, today=TODAY)
+    assert reading.fields["issuingAuthority"] == "新疆维吾尔自治区克孜勒苏柯尔克孜自治州公安局"
+
+
+def test_grey_stamp_and_watermark_lines_are_not_fields():
+    sheet = front(address=("广东省梅州市兴宁市新陂镇", "新元村"))
+    sheet.box("复禁", 330, 250, width=90, height=60)  # a square 禁止复印 stamp read row by row
+    sheet.box("印止", 330, 300, width=90, height=60)
+    sheet.box("仅限BDCI比赛使用", 0, 5)
+    reading = extract_card(sheet.lines, today=TODAY)
+    assert reading.fields["address"] == "广东省梅州市兴宁市新陂镇新元村"
+    assert reading.fields["name"] == "张三"

@@ -1,9 +1,11 @@
 """The portrait side through ``extract_card``: layout variants, cross-checks, repairs and junk."""
 
+import dataclasses
 import random
 
 import pytest
 from cnid_ocr.extract import extract_card
+from cnid_ocr.ocr.lattice import Lattice
 
 from .cardlines import TODAY, Sheet, front, id_number
 
@@ -417,3 +419,33 @@ def test_a_place_name_the_recogniser_did_not_support_is_left_as_read():
     reading = read(front(address=("云南省德宏傣族景颜族自治", "州芒市大河镇2组")))
     assert reading.fields["address"] == "云南省德宏傣族景颜族自治州芒市大河镇2组"
     assert "place_name_repaired" not in codes(reading, "address")
+
+
+def test_gender_misread_as_another_glyph_is_decoded_from_the_alternatives():
+    sheet = front()
+    sheet.replace("男", "另", alternatives={0: {"另": 0.5, "男": 0.45}})
+    reading = read(sheet)
+    assert reading.fields["gender"] == "男"
+    assert "gender_repaired" in codes(reading, "gender")
+
+
+def test_a_dropped_middle_dot_is_restored_from_the_alternatives():
+    sheet = front(name="买买提吐尔逊")
+    line = sheet.find("买买提吐尔逊")
+    steps = [{"买": 1.0}, {"": 1.0}, {"买": 1.0}, {"": 1.0}, {"提": 1.0}, {"": 0.7, "·": 0.3}]
+    steps += [{"吐": 1.0}, {"": 1.0}, {"尔": 1.0}, {"": 1.0}, {"逊": 1.0}]
+    spans = ((0, 1), (2, 3), (4, 5), (6, 7), (8, 9), (10, 11))
+    sheet.lines[sheet.lines.index(line)] = dataclasses.replace(line, lattice=Lattice(tuple(steps)), spans=spans)
+    reading = read(sheet)
+    assert reading.fields["name"] == "买买提·吐尔逊"
+    assert "name_repaired" in codes(reading, "name")
+
+
+def test_a_name_in_latin_letters_is_kept():
+    assert read(front(name="DAVID")).fields["name"] == "DAVID"
+
+
+def test_a_label_missing_its_first_character():
+    sheet = front(merge={"姓名"})
+    sheet.replace("姓名张三", "名张三")
+    assert read(sheet).fields["name"] == "张三"

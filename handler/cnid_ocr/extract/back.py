@@ -125,16 +125,19 @@ def _continuation(
     parts: list[tuple[str, TextLine]], hit: LabelHit, others: Sequence[TextLine], h: float, validity: LabelHit | None
 ) -> list[tuple[str, TextLine]]:
     """Long authority names wrap: the line aligned under the value and above the 有效期限 row."""
-    if len(parts) < 2:  # value merged into the label box: its left edge is unknown
+    if len(parts) >= 2:
+        value_left = parts[1][1].left
+    elif hit.remainder:  # value merged into the label's box: where its first character starts
+        value_left = hit.line.char_left(hit.end)
+    else:
         return []
-    value = parts[1][1]
     last_bottom = max(line.bottom for _, line in parts)
     below = [
         line
         for line in others
         if all(line is not used for _, used in parts)
         and hit.line.bottom <= line.top <= last_bottom + 1.5 * h
-        and abs(line.left - value.left) <= 1.5 * h
+        and abs(line.left - value_left) <= 1.5 * h
         and (validity is None or line.bottom < validity.line.top)
     ]
     if not below:

@@ -11,10 +11,12 @@ import re
 
 from . import codes, idnumber
 from .ethnic import match_ethnicity
-from .grammar import lattice_of
+from .grammar import MIN_SUPPORT, choose, lattice_of
+from .names import MIDDLE_DOT, dropped_dots, normalize_name
 from .places import mend_place_names
 from .side import REPAIR_PENALTY, Read, SideResult
 
+GENDERS = ("男", "女")
 # A number read at or above this OCR score is taken as printed: a checksum failure then means the card itself is
 # inconsistent (specimens, some real cards), which we report rather than "fix". Below it, or when the read also
 # contradicts the 出生 / 性别 lines, a unique single-character repair is applied.
@@ -99,9 +101,32 @@ def confirmed_number(out: SideResult) -> str | None:
     return number if number and not failed else None
 
 
+def name(out: SideResult, read: Read | None) -> None:
+    """The 姓名 value with the minority names' middle dot, restored where the recogniser saw it but its greedy
+    reading dropped it (announced)."""
+    if read is None:
+        out.set("name", None, None)
+        return
+    dots = dropped_dots(read)
+    text = read.text
+    for index in reversed(dots):
+        text = text[:index] + MIDDLE_DOT + text[index:]
+    value = normalize_name(text)
+    out.set("name", value or None, read.score * (REPAIR_PENALTY if dots else 1.0))
+    if dots and value:
+        out.warn(codes.NAME_REPAIRED, f"姓名 read as {read.text!r}; the middle dot restored ({value})", "name")
+
+
 def gender(out: SideResult, read: Read | None, printed: str | None) -> None:
     if printed is not None:
         out.set("gender", printed, read.score if read else None)
+        return
+    lattice = lattice_of(read) if read is not None and len(read.text) <= 2 else None
+    choice = choose(lattice, GENDERS, read.text) if lattice is not None and read is not None else None
+    if choice is not None and choice.support >= MIN_SUPPORT and read is not None:
+        # Misread as another glyph ("另", "文"): 男 or 女, whichever the recogniser's alternatives support.
+        out.set("gender", choice.value, choice.confidence)
+        out.warn(codes.GENDER_REPAIRED, f"性别 read as {read.text!r}, taken as {choice.value}", "gender")
         return
     # 性别 unreadable or not found: a confirmed number's sex digit decides.
     number = confirmed_number(out)

@@ -18,7 +18,6 @@ from .dates import DateParseError, parse_birth
 from .ethnic import ETHNIC_GROUPS, match_ethnicity
 from .labels import LabelHit, find_candidates, merge_spaced_labels
 from .layout import chain_right, same_row, text_height
-from .names import normalize_name
 from .side import Read, SideResult
 from .skew import is_card_text
 
@@ -228,8 +227,8 @@ def _address_read(
         value_x = first[0].left
     elif value_lefts:
         value_x = statistics.median(value_lefts)
-    else:  # merged "住址北京市...": estimate where the value begins inside the box
-        value_x = hit.line.left + (hit.line.right - hit.line.left) * hit.end / max(len(hit.line.text), 1)
+    else:  # merged "住址北京市...": where the value begins inside the box
+        value_x = hit.line.char_left(hit.end)
     row_y = statistics.median(line.center_y for line in [hit.line, *first])
     rest = [line for line in others if all(line is not taken for taken in first)]
     return _address_rows(parts, row_y, value_x, rest, h, stop_y, first_step=ROW_STEP_MAX)
@@ -326,8 +325,7 @@ def read_front(lines: Sequence[TextLine], *, today: dt.date) -> SideResult:
     else:
         bottom = gender_row.line.top if gender_row else None
         name_read = _unlabelled_row(layout, others, bottom - 3 * h if bottom else None, bottom, nearest="below")
-    name = normalize_name(name_read.text) if name_read else ""
-    out.set("name", name or None, name_read.score if name_read else None)
+    checks.name(out, name_read)
 
     # 性别 and 民族 (one row)
     gender_read, ethnic_read = _gender_ethnic_reads(layout, others)

@@ -93,6 +93,15 @@ class TextLine:
             for ch, (a, b) in zip(self.text[start:end], self.spans[start:end], strict=True)
         )
 
+    def char_left(self, index: int) -> float:
+        """Where character ``index`` of the text starts along the box (its frame's x): from the recogniser's steps
+        when the line has them, else in proportion to the characters."""
+        width = self.right - self.left
+        if self.lattice is not None and self.spans is not None and len(self.spans) == len(self.text) and len(self.lattice):
+            step = self.spans[index][0] if index < len(self.spans) else len(self.lattice)
+            return self.left + width * step / len(self.lattice)
+        return self.left + width * index / max(len(self.text), 1)
+
     def with_text(self, text: str) -> TextLine:
         """The same line with other text (alternatives dropped unless ``text`` is a subsequence of the reading
         whose characters can be matched one by one)."""
