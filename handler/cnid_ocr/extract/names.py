@@ -18,7 +18,8 @@ _DOT_RE = re.compile(f"(?<={_HAN})[{_DOT_LIKE}]+(?={_HAN})")
 _YI_RE = re.compile(f"(?<={_HAN}{{2}})一(?={_HAN}{{2}})")
 # A name begins and ends with a Han character or a Latin word (a naturalised citizen's name): anything else at its
 # edges is a mark or a gap read as a symbol (☑, |, a dot, a lone letter) between the label and the value.
-_EDGE_RE = re.compile(f"^(?:[^{HAN_RANGES}A-Za-z]|[A-Za-z](?![A-Za-z]))+|(?:[^{HAN_RANGES}A-Za-z]|(?<![A-Za-z])[A-Za-z])+$")
+_NOT_NAME = f"[^{HAN_RANGES}A-Za-z]"
+_EDGE_RE = re.compile(f"^(?:{_NOT_NAME}|[A-Za-z](?![A-Za-z]))+|(?:{_NOT_NAME}|(?<![A-Za-z])[A-Za-z])+$")
 # The recogniser saw a dot between two characters (a share of a step between them) but the greedy reading dropped it.
 MIN_DOT_SHARE = 0.1
 
@@ -41,7 +42,11 @@ def dropped_dots(read: Read) -> list[int]:
             if not (_HAN_CHAR.match(before) and _HAN_CHAR.match(after)):
                 continue
             gap = range(spans[i - 1][1], spans[i][0])
-            if any(sum(p for ch, p in lattice.steps[t].items() if ch and ch in _DOT_LIKE) >= MIN_DOT_SHARE for t in gap):
+            if any(_dot_share(lattice.steps[t]) >= MIN_DOT_SHARE for t in gap):
                 found.append(offset + i - piece.start)
         offset += piece.end - piece.start
     return found
+
+
+def _dot_share(step: dict[str, float]) -> float:
+    return sum(p for ch, p in step.items() if ch and ch in _DOT_LIKE)

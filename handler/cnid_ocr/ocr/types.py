@@ -97,7 +97,8 @@ class TextLine:
         """Where character ``index`` of the text starts along the box (its frame's x): from the recogniser's steps
         when the line has them, else in proportion to the characters."""
         width = self.right - self.left
-        if self.lattice is not None and self.spans is not None and len(self.spans) == len(self.text) and len(self.lattice):
+        traced = self.lattice is not None and self.spans is not None and len(self.spans) == len(self.text)
+        if traced and self.lattice and self.spans is not None:
             step = self.spans[index][0] if index < len(self.spans) else len(self.lattice)
             return self.left + width * step / len(self.lattice)
         return self.left + width * index / max(len(self.text), 1)
