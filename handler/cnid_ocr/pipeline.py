@@ -158,17 +158,18 @@ class CardReader:
                 if lines:
                     cards.append(CardLines(self._complete_numbers(pixels, lines), region.angle))
         with timings.stage("second_reading"):
-            values = None
+            sources: tuple[np.ndarray, ...] = ()
             for card in cards:
                 if any(side.regions for side in read_sides(card.lines, today=self.today())):
-                    values = drop_coloured_ink(colour) if values is None else values
-                    card.lines.extend(self._read_unread_fields(values, card))
+                    sources = sources or drop_coloured_ink(colour)
+                    card.lines.extend(self._read_unread_fields(sources, card))
         return cards
 
-    def _read_unread_fields(self, pixels: np.ndarray, card: CardLines) -> list[TextLine]:
+    def _read_unread_fields(self, sources: tuple[np.ndarray, ...], card: CardLines) -> list[TextLine]:
         """Lines read where the card's layout says an unread field is printed (a stamp across it, faint print: the
-        detector proposed no box there): the region's crop goes straight to the recogniser. ``pixels`` without
-        coloured ink: values are printed black, stamps and labels are not."""
+        detector proposed no box there): the region's crop goes straight to the recogniser, from each of
+        ``sources`` (the image without coloured ink, two ways: values are printed black, stamps and labels are
+        not), and the surer reading is kept."""
         regions = []
         for side in read_sides(card.lines, today=self.today()):
             placed = [line for line in side.lines if line.image_box is not None]
@@ -180,9 +181,11 @@ class CardReader:
             return []
         originals = [line for line in card.lines if line.image_box is not None]
         to_card = fit_affine(_corners(originals, "image_box"), _corners(originals, "box"))
-        crops = [crop_line(pixels, quad, LINE_HEIGHT) for quad in regions]
+        crops = [crop_line(pixels, quad, LINE_HEIGHT) for pixels in sources for quad in regions]
+        readings = self.engine.recognize(crops)
         found = []
-        for quad, reading in zip(regions, self.engine.recognize(crops), strict=True):
+        for k, quad in enumerate(regions):
+            reading = max(readings[k :: len(regions)], key=lambda option: (bool(option.text), option.score))
             if reading.text:
                 line = TextLine.from_reading(reading, apply_affine(to_card, quad), quad)
                 found.append(dataclasses.replace(line, reread=True))

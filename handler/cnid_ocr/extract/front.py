@@ -390,11 +390,12 @@ def read_front(lines: Sequence[TextLine], *, today: dt.date) -> SideResult:
 
 
 # Where each row value lies relative to its label, in text heights: (start after the label's right edge, width).
-# The 民族 value is measured from the label column (its label may be lost too): label and value lie 4.5-11 box
-# heights from it on the development cards and the generated ones.
+# The 民族 value follows its label; with the label lost too, it lies at most ~11 box heights from the label column
+# (the development cards and the generated ones).
 _VALUE_SPANS = {"name": ("姓名", 0.3, 8.0), "gender": ("性别", 0.3, 3.0), "dateOfBirth": ("出生", 0.3, 12.0)}
 _NUMBER_SPAN = (0.3, 16.0)
-_ETHNICITY_SPAN = (3.0, 12.0)
+_ETHNICITY_WIDTH = 6.0
+_ETHNICITY_REACH = 12.0
 
 
 def _unread_regions(out: SideResult, layout: FrontLayout) -> dict[str, tuple[float, float, float, float]]:
@@ -417,10 +418,12 @@ def _unread_regions(out: SideResult, layout: FrontLayout) -> dict[str, tuple[flo
     if "idNumber" in unread and "公民身份号码" in labels:
         line = labels["公民身份号码"].line
         regions["idNumber"] = row(line, line.right + _NUMBER_SPAN[0] * h, line.right + _NUMBER_SPAN[1] * h)
-    anchor = labels.get("性别") or labels.get("民族")
-    if "ethnicity" in unread and anchor is not None and layout.column_x is not None:
-        left = layout.column_x
-        regions["ethnicity"] = row(anchor.line, left + _ETHNICITY_SPAN[0] * h, left + _ETHNICITY_SPAN[1] * h)
+    if "ethnicity" in unread and "民族" in labels:
+        line = labels["民族"].line
+        regions["ethnicity"] = row(line, line.right + 0.2 * h, line.right + _ETHNICITY_WIDTH * h)
+    elif "ethnicity" in unread and "性别" in labels and layout.column_x is not None:
+        line = labels["性别"].line  # 民族 label lost too: right of the gender value, to the row's end
+        regions["ethnicity"] = row(line, line.right + 2.0 * h, layout.column_x + _ETHNICITY_REACH * h)
     regions.update(_lost_rows(layout, unread))
     return regions
 

@@ -13,16 +13,20 @@ import numpy as np
 
 def drop_red_ink(bgr: np.ndarray) -> np.ndarray:
     """A 3-channel grey image made of the red channel (the models expect three channels)."""
-    red = bgr[:, :, 2]
-    return np.ascontiguousarray(np.broadcast_to(red[:, :, None], (*red.shape, 3)))
+    return _grey3(bgr[:, :, 2])
 
 
-def drop_coloured_ink(bgr: np.ndarray) -> np.ndarray:
-    """A 3-channel grey image where coloured ink (a red or blue stamp, the blue labels) turns light and black print
-    stays dark: each pixel's brightest channel plus its chroma (brightest minus darkest channel), so a saturated
-    pixel is pushed towards white while a grey one keeps its darkness, black under a translucent stamp included.
-    For re-reading a black value under a stamp of any colour; not for the first reading, which needs the labels."""
-    high = bgr.max(axis=2).astype(np.int16)
-    low = bgr.min(axis=2).astype(np.int16)
-    grey = np.clip(2 * high - low, 0, 255).astype(np.uint8)
+def drop_coloured_ink(bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Two 3-channel grey images where coloured ink (a red or blue stamp, the blue labels) turns light and black
+    print stays dark: each pixel's brightest channel, and that plus its chroma (brightest minus darkest channel),
+    which pushes a translucent stamp further towards white but thins black print under it. Neither wins on the
+    generated stamped cards (28 of 36 each, different ones), so a value under a stamp is read from both and the
+    surer reading kept. Not for the first reading, which needs the blue labels."""
+    high = bgr.max(axis=2)
+    low = bgr.min(axis=2)
+    pushed = np.clip(2 * high.astype(np.int16) - low, 0, 255).astype(np.uint8)
+    return _grey3(high), _grey3(pushed)
+
+
+def _grey3(grey: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(np.broadcast_to(grey[:, :, None], (*grey.shape, 3)))
