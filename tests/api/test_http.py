@@ -21,7 +21,7 @@ def test_cors_restricted_origins(settings, services):
     from cnid_ocr.app import create_app
     from fastapi.testclient import TestClient
 
-    services.settings = settings.model_copy(update={"allowed_origins": "https://app.example"})
+    services.settings = settings.model_copy(update={"allowed_origins": ["https://app.example"]})
     with TestClient(create_app(services)) as restricted:
         headers = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization"}
         ok = restricted.options(OCR, headers={**headers, "Origin": "https://app.example"})

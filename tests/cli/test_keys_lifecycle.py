@@ -99,7 +99,8 @@ def test_list_shows_last_used_from_the_usage_table(cli, store_env, stores):
     keys, usage = stores
     record = create(cli, store_env, "--name", "counted")
     assert listed(cli, store_env)[record["id"]]["lastUsedAt"] is None
-    used = usage.record(keys.authenticate(record["key"]), succeeded=True, billable=True)
+    usage.record(keys.authenticate(record["key"]), request_id="list-test", succeeded=True, billable=True)
+    used = usage.current(record["id"])
     row = listed(cli, store_env)[record["id"]]
     assert row["lastUsedAt"] == used.last_used_at and row["status"] == "active"
     table = cli("keys", "list", env=store_env).stdout
