@@ -63,4 +63,6 @@ def _add_docs(app: FastAPI) -> None:
             swagger_js_url=f"{DOCS_ASSETS_URL}/swagger-ui-bundle.js",
             swagger_css_url=f"{DOCS_ASSETS_URL}/swagger-ui.css",
             swagger_favicon_url=f"{DOCS_ASSETS_URL}/favicon.png",
+            # Swagger UI's default would send the schema's URL to validator.swagger.io for a badge.
+            swagger_ui_parameters={"validatorUrl": None},
         )
