@@ -86,11 +86,13 @@ def use_fake_credentials() -> None:
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
 
 
-def prepare_store(settings: Settings, *, allow_embedded: bool) -> tuple[Settings, EmbeddedDynamoDB | None]:
+def prepare_store(
+    settings: Settings, *, allow_embedded: bool, aws: bool = True
+) -> tuple[Settings, EmbeddedDynamoDB | None]:
     """Resolve where keys and usage live, creating local tables when needed.
 
     - DYNAMODB_ENDPOINT_URL set: that endpoint (DynamoDB Local, a shared moto server); tables created if missing.
-    - AWS settings present: real DynamoDB; the tables are the deployed stack's.
+    - AWS settings present (and ``aws``): real DynamoDB; the tables are the deployed stack's.
     - Neither: an embedded moto server (``allow_embedded``), tables created from template.yaml, and an uploads bucket
       on the same server.
     """
@@ -100,7 +102,7 @@ def prepare_store(settings: Settings, *, allow_embedded: bool) -> tuple[Settings
     embedded = None
     if settings.dynamodb_endpoint_url:
         use_fake_credentials()
-    elif aws_configured():
+    elif aws and aws_configured():
         return settings, None
     elif allow_embedded:
         embedded = EmbeddedDynamoDB()
