@@ -265,3 +265,13 @@ def test_an_uploads_store_outage_is_a_503_with_retry_after_and_not_counted(clien
     assert response.headers["Retry-After"] == "1"
     counted = services.usage.current(services.keys.list_keys()[0].key_id)
     assert (counted.succeeded, counted.failed, counted.billable) == (0, 0, 0)
+
+
+def test_the_store_client_makes_exactly_the_configured_number_of_attempts(black_hole):
+    """botocore's retries={"max_attempts": N} means N retries (N + 1 attempts): the setting counts attempts."""
+    client = make_dynamodb_client("us-east-1", black_hole.url, connect_timeout=0.2, read_timeout=0.2, max_attempts=2)
+    attempts = []
+    client.meta.events.register("before-send", lambda **_: attempts.append(1))
+    with pytest.raises(Exception):  # noqa: B017 - botocore's ReadTimeoutError; which one is not the point
+        client.get_item(TableName="t", Key={"keyId": {"S": "x"}})
+    assert len(attempts) == 2

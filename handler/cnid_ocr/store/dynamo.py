@@ -127,11 +127,12 @@ def _guard_attempt(worst_case: float) -> Callable[..., None]:
 
 
 def client_config(connect_timeout: float, read_timeout: float, max_attempts: int, **extra: Any) -> Config:
-    # "standard" retry mode: exponential backoff with jitter, and max_attempts counts the first try.
+    # "standard" retry mode: exponential backoff with jitter. botocore's "max_attempts" counts retries only (the
+    # first try comes on top); "total_max_attempts" is the number of attempts in all.
     return Config(
         connect_timeout=connect_timeout,
         read_timeout=read_timeout,
-        retries={"max_attempts": max_attempts, "mode": "standard"},
+        retries={"total_max_attempts": max_attempts, "mode": "standard"},
         **extra,
     )
 
