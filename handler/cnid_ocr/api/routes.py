@@ -222,7 +222,10 @@ async def _read_form(request: Request, max_image_bytes: int, timeout_seconds: fl
                     raise FileTooLarge(too_large_message(max_image_bytes))
                 collector.feed(chunk)
     except TimeoutError as exc:
-        raise RequestTimeout(f"The request body did not arrive within {timeout_seconds:g} seconds.") from exc
+        raise RequestTimeout(
+            f"The request body did not arrive within {timeout_seconds:g} seconds.",
+            headers={"Connection": "close"},  # the server then drops the connection instead of reading on
+        ) from exc
     except ClientDisconnect as exc:
         raise ClientDisconnected() from exc
     return collector.finish()
