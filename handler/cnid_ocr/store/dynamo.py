@@ -8,7 +8,7 @@ import contextvars
 import time
 from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -28,12 +28,12 @@ _deserializer = TypeDeserializer()
 # ---- items --------------------------------------------------------------------------------------------------------
 
 
-def marshal(values: Mapping[str, Any]) -> dict[str, dict]:
+def marshal(values: Mapping[str, Any]) -> dict[str, Any]:
     """Plain Python values -> DynamoDB attribute values (``None`` entries are left out, not stored as NULL)."""
     return {name: _serializer.serialize(value) for name, value in values.items() if value is not None}
 
 
-def unmarshal(item: Mapping[str, dict] | None) -> dict[str, Any]:
+def unmarshal(item: Mapping[str, Any] | None) -> dict[str, Any]:
     """DynamoDB attribute values -> Python values; whole numbers come back as ``int``, not ``Decimal``."""
     return {name: _plain(_deserializer.deserialize(value)) for name, value in (item or {}).items()}
 
@@ -138,7 +138,7 @@ def client_config(connect_timeout: float, read_timeout: float, max_attempts: int
 
 
 def make_client(
-    service: str,
+    service: Literal["dynamodb", "s3"],
     region: str,
     endpoint_url: str | None = None,
     *,
@@ -150,12 +150,12 @@ def make_client(
     """One client per process and service, with short timeouts, bounded retries and the request-deadline guard: a
     hung store costs at most about ``max_attempts x (connect + read)`` per call, and never more than the request
     has left."""
-    client = boto3.client(
-        service,
-        region_name=region,
-        endpoint_url=endpoint_url,
-        config=client_config(connect_timeout, read_timeout, max_attempts, **config),
-    )
+    settings = client_config(connect_timeout, read_timeout, max_attempts, **config)
+    client: Any
+    if service == "dynamodb":
+        client = boto3.client("dynamodb", region_name=region, endpoint_url=endpoint_url, config=settings)
+    else:
+        client = boto3.client("s3", region_name=region, endpoint_url=endpoint_url, config=settings)
     client.meta.events.register("before-send", _guard_attempt(connect_timeout + read_timeout))
     return client
 
