@@ -46,7 +46,7 @@ def deadline_of(scope: Scope, limit_seconds: float) -> float:
 
 
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp, *, deadline_seconds: float = 25.0) -> None:
+    def __init__(self, app: ASGIApp, *, deadline_seconds: float) -> None:
         self.app = app
         self.deadline_seconds = deadline_seconds
 

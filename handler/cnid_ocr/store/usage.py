@@ -29,6 +29,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from ..config import Settings
 from ..errors import ApiError, InvalidUpload, QuotaExceeded, RateLimited, TooManyOpenUploads
 from .dynamo import cancellation_reasons, marshal, storage_errors, unmarshal
 from .keys import ApiKey, timestamp, utc_now
@@ -36,10 +37,10 @@ from .keys import ApiKey, timestamp, utc_now
 RATE_WINDOW_TTL_SECONDS = 120
 # A request's marker must outlive any retry of its counting write; a request lasts at most the function's timeout.
 REQUEST_MARKER_TTL_SECONDS = 3600
-# Uploads: one grant is usable for this long by default (Settings.upload_validity_seconds), and the windows that
-# bound the open grants are this long too.
-DEFAULT_UPLOAD_VALIDITY_SECONDS = 3600
-DEFAULT_MAX_OPEN_UPLOADS = 20
+# Uploads: how long a grant is usable (also the length of the windows that bound the open grants), and how many
+# unused grants a key may hold; the defaults are the settings' (one source of truth).
+DEFAULT_UPLOAD_VALIDITY_SECONDS: int = Settings.model_fields["upload_validity_seconds"].default
+DEFAULT_MAX_OPEN_UPLOADS: int = Settings.model_fields["max_open_uploads"].default
 
 log = logging.getLogger(__name__)
 
