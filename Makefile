@@ -7,7 +7,7 @@ FONTS   = fonts-wqy-microhei fonts-wqy-zenhei fonts-noto-cjk fonts-arphic-ukai f
 # Everything ruff formats and checks.
 PY_PATHS = handler tests tools events layers
 
-.PHONY: serve test check lint setup fonts node-examples
+.PHONY: serve test check lint setup fonts browser node-examples
 
 # The local API on http://127.0.0.1:8000 with an embedded DynamoDB and a printed development key.
 serve: $(BIN)/.installed
@@ -29,7 +29,7 @@ lint: $(BIN)/.installed
 	$(BIN)/mypy
 	$(BIN)/cfn-lint template.yaml
 
-setup: $(BIN)/.installed fonts node-examples
+setup: $(BIN)/.installed fonts browser node-examples
 
 # The project with its dev extra, and the card generator (tools/cardgen: a distribution of its own, not in the
 # product's wheel) for the tests and benchmarks.
@@ -44,6 +44,13 @@ fonts:
 	@if [ ! -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || [ ! -f /usr/share/fonts/opentype/ocr-b/OCRB.otf ]; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends $(FONTS) >/dev/null; \
+	fi
+
+# Headless Chromium (Debian package) for the test that loads /docs in a real browser with no internet.
+browser:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
 	fi
 
 # The seed's Node.js example needs axios and form-data; skipped where node is absent (its test skips too).

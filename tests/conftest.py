@@ -12,10 +12,9 @@ import boto3
 import pytest
 from cnid_ocr.app import create_app
 from cnid_ocr.config import Settings
-from cnid_ocr.local import EmbeddedDynamoDB, table_names
+from cnid_ocr.local import EmbeddedDynamoDB, create_tables
 from cnid_ocr.pipeline import CardReader
 from cnid_ocr.services import Services, build_stores
-from cnid_ocr.store.tables import create_tables_from_template
 from fastapi.testclient import TestClient
 from moto import mock_aws
 from PIL import Image
@@ -51,7 +50,7 @@ def settings() -> Settings:
 def dynamodb(settings: Settings):
     with mock_aws():
         client = boto3.client("dynamodb", region_name=TEST_REGION)
-        create_tables_from_template(client, table_names(settings))
+        create_tables(client, settings)
         yield client
 
 

@@ -290,45 +290,38 @@ def inject_api_key(event: dict, api_key: str | None) -> None:
 
 @contextlib.contextmanager
 def local_storage(function: dict[str, Any], template_path: Path, api_key: str):
-    """Yields the environment additions for the store: an external DynamoDB endpoint or an embedded moto server."""
-    import boto3
-    from cnid_ocr.store.keys import KeyStore
-    from cnid_ocr.store.tables import create_tables_from_template
+    """Yields the environment additions for the store: DYNAMODB_ENDPOINT_URL when set (tables created there if
+    missing), else the embedded store of `cnid-ocr serve` (cnid_ocr.local.prepare_store: moto's server one request
+    at a time, tables from the template, the uploads bucket), with the events' key registered. Never real AWS: the
+    tables are named as a local stack would name them."""
+    from cnid_ocr.config import Settings
+    from cnid_ocr.local import prepare_store
+    from cnid_ocr.services import build_stores
 
-    endpoint = os.environ.get("DYNAMODB_ENDPOINT_URL")
-    server = None
-    os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
-    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
-    region = os.environ.setdefault("AWS_REGION", LOCAL_REGION)
-    extra = {
-        "AWS_ACCESS_KEY_ID": os.environ["AWS_ACCESS_KEY_ID"],
-        "AWS_SECRET_ACCESS_KEY": os.environ["AWS_SECRET_ACCESS_KEY"],
-    }
-    if not endpoint:
-        from cnid_ocr.local import free_port
-        from moto.server import ThreadedMotoServer
-
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access log
-        port = free_port()
-        server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-        server.start()
-        endpoint = f"http://127.0.0.1:{port}"
-        # The same server answers S3: the uploads bucket exists as in the stack.
-        extra["S3_ENDPOINT_URL"] = endpoint  # cnid_ocr.config: s3_endpoint_url
-        s3 = boto3.client("s3", region_name=region, endpoint_url=endpoint)
-        for bucket in function["buckets"]:
-            s3.create_bucket(Bucket=bucket)
-    extra["DYNAMODB_ENDPOINT_URL"] = endpoint
+    env = function["environment"]
+    os.environ.setdefault("AWS_REGION", LOCAL_REGION)
+    settings = Settings(
+        keys_table=env.get("CNID_OCR_KEYS_TABLE", function["tables"].get("KeysTable")),
+        usage_table=env.get("CNID_OCR_USAGE_TABLE", function["tables"].get("UsageTable")),
+        uploads_bucket=env.get("CNID_OCR_UPLOADS_BUCKET", ""),
+        template=template_path,
+    )
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access log
+    settings, embedded = prepare_store(settings, allow_embedded=True, aws=False)
     try:
-        client = boto3.client("dynamodb", region_name=region, endpoint_url=endpoint)
-        create_tables_from_template(client, function["tables"], template_path)
-        if server is not None:
-            keys_table = function["environment"].get("CNID_OCR_KEYS_TABLE", function["tables"].get("KeysTable"))
-            KeyStore(client, keys_table).register_key(api_key, "local invoke (tools/invoke.py)")
+        extra = {
+            "AWS_ACCESS_KEY_ID": os.environ["AWS_ACCESS_KEY_ID"],
+            "AWS_SECRET_ACCESS_KEY": os.environ["AWS_SECRET_ACCESS_KEY"],
+            "DYNAMODB_ENDPOINT_URL": str(settings.dynamodb_endpoint_url),
+        }
+        if embedded is not None:
+            extra["S3_ENDPOINT_URL"] = str(settings.s3_endpoint_url)  # the same server answers S3
+            keys, _ = build_stores(settings)
+            keys.register_key(api_key, "local invoke (tools/invoke.py)")
         yield extra
     finally:
-        if server is not None:
-            server.stop()
+        if embedded is not None:
+            embedded.stop()
 
 
 def printable(result: dict) -> str:

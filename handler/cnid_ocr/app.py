@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from importlib.resources import files
+
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 
 from . import __version__
 from .api.errors import install_error_handlers
@@ -18,25 +23,46 @@ Authenticate with `Authorization: Bearer <key>`. Errors are `{"error": {"code", 
 in docs/errors.md.
 """
 
-
-def allowed_origins(setting: str) -> list[str]:
-    return [origin.strip() for origin in setting.split(",") if origin.strip()]
+DOCS_URL = "/docs"
+# Swagger UI's files ship in the fastapi-offline wheel: /docs works without the internet (FastAPI's default page
+# loads them from a public CDN).
+DOCS_ASSETS_URL = "/docs/assets"
 
 
 def create_app(services: Services) -> FastAPI:
-    configure_logging(services.settings.log_level)
-    app = FastAPI(title="cnid-ocr", version=__version__, description=DESCRIPTION)
+    settings = services.settings
+    configure_logging(settings.log_level)
+    app = FastAPI(title="cnid-ocr", version=__version__, description=DESCRIPTION, docs_url=None, redoc_url=None)
     app.state.services = services
     app.include_router(router)
+    if settings.docs:
+        _add_docs(app)
     install_error_handlers(app)
     app.add_middleware(
         CORSMiddleware,
-        allow_origins=allowed_origins(services.settings.allowed_origins),
+        allow_origins=settings.allowed_origins,
         allow_methods=["GET", "POST", "OPTIONS"],
         allow_headers=["Authorization", "Content-Type"],
         expose_headers=["Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-Request-Id"],
         max_age=600,
     )
-    # Outermost: every response, CORS and errors included, gets a request id and one log line.
-    app.add_middleware(RequestContextMiddleware)
+    # Outermost: every response, CORS and errors included, gets a request id, the no-store/nosniff headers and one
+    # log line; every request a deadline.
+    app.add_middleware(RequestContextMiddleware, deadline_seconds=settings.request_deadline_seconds)
     return app
+
+
+def _add_docs(app: FastAPI) -> None:
+    app.mount(DOCS_ASSETS_URL, StaticFiles(directory=str(files("fastapi_offline") / "static")), name="docs-assets")
+
+    @app.get(DOCS_URL, include_in_schema=False)
+    async def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} - Swagger UI",
+            swagger_js_url=f"{DOCS_ASSETS_URL}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_ASSETS_URL}/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_ASSETS_URL}/favicon.png",
+            # Swagger UI's default would send the schema's URL to validator.swagger.io for a badge.
+            swagger_ui_parameters={"validatorUrl": None},
+        )

@@ -8,7 +8,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .config import Settings, get_settings
+from pydantic import ValidationError
+
+from .config import MIB, Settings, describe_settings_error, get_settings
 from .errors import ApiError, FileTooLarge
 
 
@@ -16,7 +18,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return args.run(args, get_settings())
-    except ApiError as error:  # e.g. the store is unreachable, or an unknown key id
+    except ValidationError as error:  # a malformed CNID_OCR_* variable
+        print(f"error: {describe_settings_error(error)}", file=sys.stderr)
+        return 2
+    except ApiError as error:  # e.g. the store is unreachable, an unknown key id, an empty name
         print(f"error: {error.code}: {error.message}", file=sys.stderr)
         return 1
 
@@ -28,6 +33,11 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the API locally (embedded DynamoDB unless one is configured)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--dev-key",
+        action="store_true",
+        help="also create a development key when the store is not the embedded one (shared or real DynamoDB)",
+    )
     serve.set_defaults(run=_serve)
 
     extract = commands.add_parser("extract", help="read ID card images; one JSON line per image")
@@ -96,32 +106,66 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from .services import build_services
 
     settings, embedded = prepare_store(settings, allow_embedded=True)
-    services = build_services(settings)
-    plaintext = settings.dev_api_key
-    if plaintext:
-        services.keys.register_key(plaintext, "development")
-    else:
-        _, plaintext = services.keys.create_key("development")
-    where = (
-        f"embedded DynamoDB at {settings.dynamodb_endpoint_url}"
-        if embedded
-        else (settings.dynamodb_endpoint_url or "DynamoDB (AWS)")
-    )
-    url = f"http://{args.host}:{args.port}"
-    print(f"cnid-ocr listening on {url}  (keys and usage: {where})")
-    print(f"API key: {plaintext}")
-    print("Try it:")
-    print(
-        f'  curl -X POST "{url}/api/v1/ocr" -H "Authorization: Bearer {plaintext}" '
-        '-F "image=@cn_id_card.jpg" -F "documentType=cn_id_card"'
-    )
-    print(f"API docs: {url}/docs", flush=True)
     try:
+        services = build_services(settings)
+        where = (
+            f"embedded DynamoDB at {settings.dynamodb_endpoint_url}"
+            if embedded
+            else (settings.dynamodb_endpoint_url or "DynamoDB (AWS)")
+        )
+        url = f"http://{args.host}:{args.port}"
+        print(f"cnid-ocr listening on {url}  (keys and usage: {where})")
+        for line in _development_key(
+            services.keys, settings, embedded=embedded is not None, asked=args.dev_key, url=url
+        ):
+            print(line)
+        if settings.docs:
+            print(f"API docs: {url}/docs")
+        sys.stdout.flush()
+        # A request body that trickles is cut off by the app (CNID_OCR_BODY_READ_TIMEOUT_SECONDS, docs/limits.md).
         uvicorn.run(create_app(services), host=args.host, port=args.port, log_level="warning")
     finally:
         if embedded:
             embedded.stop()
     return 0
+
+
+def _development_key(keys, settings: Settings, *, embedded: bool, asked: bool, url: str) -> list[str]:
+    """Register or mint the development key, and say what happened.
+
+    - ``CNID_OCR_DEV_API_KEY`` set: that key, on any store, inserted only if absent: an existing record is left
+      exactly as it is (a revoked key stays revoked, changed limits stay changed).
+    - unset: a fresh unlimited key on the embedded store (it vanishes with the process), or against a shared or
+      real store only with ``--dev-key``, so restarts do not pile up keys there.
+    """
+    from .store.keys import REVOKED
+
+    plaintext = settings.dev_api_key
+    notes: list[str] = []
+    if plaintext:
+        registration = keys.register_key(plaintext, "development")
+        record = registration.record
+        if record.effective_status(keys.now()) == REVOKED:
+            return [
+                f"Development key {record.key_id} (CNID_OCR_DEV_API_KEY) is revoked: requests with it get "
+                "403 revoked_api_key. It is left as it is; unset the variable or set another key."
+            ]
+        if not registration.created:
+            notes.append(f"Development key {record.key_id} (CNID_OCR_DEV_API_KEY) was already stored: left as it is.")
+    elif embedded or asked:
+        _, plaintext = keys.create_key("development")
+    else:
+        return [
+            "No development key created (the store is shared or real): create one with `cnid-ocr keys create`, "
+            "or start with --dev-key or CNID_OCR_DEV_API_KEY."
+        ]
+    return [
+        *notes,
+        f"API key: {plaintext}",
+        "Try it:",
+        f'  curl -X POST "{url}/api/v1/ocr" -H "Authorization: Bearer {plaintext}" '
+        '-F "image=@cn_id_card.jpg" -F "documentType=cn_id_card"',
+    ]
 
 
 def _extract(args: argparse.Namespace, settings: Settings) -> int:
@@ -137,7 +181,7 @@ def _extract(args: argparse.Namespace, settings: Settings) -> int:
 def _read_one(reader, path: Path, max_bytes: int) -> tuple[int, dict]:
     try:
         if path.stat().st_size > max_bytes:
-            raise FileTooLarge(f"The image is larger than {max_bytes / 1_048_576:.1f} MB.")
+            raise FileTooLarge(f"The image is larger than {max_bytes / MIB:.1f} MB.")
         return 200, reader.read(path.read_bytes())
     except ApiError as error:
         return error.status, error.body()
@@ -178,7 +222,8 @@ def _keys_list(args: argparse.Namespace, settings: Settings) -> int:
             {
                 **record.to_json(),
                 "status": record.effective_status(now),
-                "lastUsedAt": usage.last_used(record.key_id),
+                # Of the key's rotation line: old and new keys of one rotation share their usage.
+                "lastUsedAt": usage.last_used(record.usage_key),
             }
         )
     if args.json:

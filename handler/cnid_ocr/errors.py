@@ -48,6 +48,12 @@ class InvalidUpload(BadRequest):
     code, message = "invalid_upload", "The upload reference is unknown, expired or already used."
 
 
+class InvalidKeyChange(BadRequest):
+    """A key-management request (CLI) with a value the store refuses: an empty name, a limit below 1, ..."""
+
+    code, message = "invalid_key_change", "The change to the API key is not valid."
+
+
 # 401/403: authentication.
 class Unauthorized(ApiError):
     status, code, message = 401, "unauthorized", "A valid API key is required: 'Authorization: Bearer <key>'."
@@ -72,6 +78,17 @@ class NotFound(ApiError):
 
 class MethodNotAllowed(ApiError):
     status, code, message = 405, "method_not_allowed", "Method not allowed on this resource."
+
+
+# 408/409: the request's timing and the key store's state.
+class RequestTimeout(ApiError):
+    status, code, message = 408, "request_timeout", "The request body did not arrive in time."
+
+
+class KeyConflict(ApiError):
+    """Key management (CLI): the change conflicts with the key's current state (already rotated, id collision)."""
+
+    status, code, message = 409, "key_conflict", "The API key was changed meanwhile; look at it and try again."
 
 
 # 413/415/422: the image itself.
@@ -105,13 +122,28 @@ class RateLimited(ApiError):
     status, code, message = 429, "rate_limited", "Too many requests per second for this API key."
 
 
+class TooManyOpenUploads(ApiError):
+    status, code, message = 429, "too_many_open_uploads", "This API key holds too many unused upload grants."
+
+
+# 499: the client went away before the answer (nginx's convention); nobody receives it, the log line records it.
+class ClientDisconnected(ApiError):
+    status, code, message = 499, "client_disconnected", "The client closed the connection before the request ended."
+
+
 # 5xx.
 class InternalError(ApiError):
     status, code, message = 500, "internal_error", "An unexpected error occurred."
 
 
 class StorageUnavailable(ApiError):
+    """DynamoDB or S3 throttled, unreachable or too slow for the request's deadline. Never counted (docs/limits.md);
+    a throttled or unreachable store is usually back within seconds, hence ``Retry-After: 1``."""
+
     status, code, message = 503, "storage_unavailable", "The key store is unavailable; retry later."
+
+    def __init__(self, message: str | None = None, *, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message, headers={"Retry-After": "1", **(headers or {})})
 
 
 class UploadsDisabled(ApiError):

@@ -33,6 +33,11 @@ def table_names(settings: Settings) -> dict[str, str]:
     return {logical_id: getattr(settings, attr) for logical_id, attr in TABLE_SETTINGS.items()}
 
 
+def create_tables(client, settings: Settings) -> None:
+    """The settings' keys and usage tables, as ``settings.template`` declares them (unless they exist)."""
+    create_tables_from_template(client, table_names(settings), settings.template)
+
+
 def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as sock:
         sock.bind((host, 0))
@@ -81,20 +86,23 @@ def use_fake_credentials() -> None:
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
 
 
-def prepare_store(settings: Settings, *, allow_embedded: bool) -> tuple[Settings, EmbeddedDynamoDB | None]:
+def prepare_store(
+    settings: Settings, *, allow_embedded: bool, aws: bool = True
+) -> tuple[Settings, EmbeddedDynamoDB | None]:
     """Resolve where keys and usage live, creating local tables when needed.
 
     - DYNAMODB_ENDPOINT_URL set: that endpoint (DynamoDB Local, a shared moto server); tables created if missing.
-    - AWS settings present: real DynamoDB; the tables are the deployed stack's.
+    - AWS settings present (and ``aws``): real DynamoDB; the tables are the deployed stack's.
     - Neither: an embedded moto server (``allow_embedded``), tables created from template.yaml, and an uploads bucket
       on the same server.
     """
+    from .services import store_timeouts
     from .store.dynamo import make_dynamodb_client
 
     embedded = None
     if settings.dynamodb_endpoint_url:
         use_fake_credentials()
-    elif aws_configured():
+    elif aws and aws_configured():
         return settings, None
     elif allow_embedded:
         embedded = EmbeddedDynamoDB()
@@ -113,10 +121,11 @@ def prepare_store(settings: Settings, *, allow_embedded: bool) -> tuple[Settings
             "No key store configured: set DYNAMODB_ENDPOINT_URL (e.g. the endpoint `cnid-ocr serve` prints) "
             "or AWS credentials and CNID_OCR_KEYS_TABLE / CNID_OCR_USAGE_TABLE."
         )
-    client = make_dynamodb_client(settings.aws_region, settings.dynamodb_endpoint_url)
-    create_tables_from_template(client, table_names(settings))
+    client = make_dynamodb_client(settings.aws_region, settings.dynamodb_endpoint_url, **store_timeouts(settings))
+    create_tables(client, settings)
     if embedded is not None:
         from .store.uploads import make_s3_client
 
-        make_s3_client(settings.aws_region, settings.s3_endpoint_url).create_bucket(Bucket=settings.uploads_bucket)
+        s3 = make_s3_client(settings.aws_region, settings.s3_endpoint_url, **store_timeouts(settings))
+        s3.create_bucket(Bucket=settings.uploads_bucket)
     return settings, embedded

@@ -127,7 +127,7 @@ def test_no_card_in_a_readable_image(client, auth, blank_image):
 
 def test_quota_exceeded(client, services, blank_image):
     record, plaintext = services.keys.create_key("small", monthly_quota=1)
-    services.usage.record(record, succeeded=True, billable=True)
+    services.usage.record(record, request_id="earlier", succeeded=True, billable=True)
     headers = {"Authorization": f"Bearer {plaintext}"}
     response = post(client, headers, files={"image": ("a.png", blank_image())}, data={"documentType": "cn_id_card"})
     assert_error(response, 429, "quota_exceeded")

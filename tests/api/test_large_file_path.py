@@ -75,3 +75,45 @@ def test_uploads_disabled_without_a_bucket(client, services, auth):
 
 def test_uploads_need_a_key(client):
     assert client.post("/api/v1/uploads").status_code == 401
+
+
+def test_a_posted_again_form_is_refused_after_its_upload_was_used(client, services, auth, served_s3):
+    """S3 accepts the same pre-signed form until it expires: the upload id still works only once."""
+    services.uploads = UploadStore(served_s3, BUCKET)
+    form = client.post("/api/v1/uploads", headers=auth).json()
+    data = sample_for(identity_for(seed=5), "scan", seed=5, sides=("front",), fmt="jpeg").data
+
+    def post_file():
+        posted = requests.post(form["url"], data=form["fields"], files={"file": ("c.jpg", data)}, timeout=30)
+        assert posted.status_code in (200, 201, 204), posted.text
+
+    post_file()
+    first = client.post(OCR, headers=auth, data={"documentType": "cn_id_card", "uploadId": form["uploadId"]})
+    assert first.status_code == 200, first.text
+    post_file()  # the client re-posts the form: the object exists again
+    again = client.post(OCR, headers=auth, data={"documentType": "cn_id_card", "uploadId": form["uploadId"]})
+    assert again.status_code == 400 and again.json()["error"]["code"] == "invalid_upload"
+    assert objects(served_s3) == []  # read once more, refused, and deleted
+    usage = client.get("/api/v1/usage", headers=auth).json()
+    assert (usage["succeeded"], usage["failed"]) == (1, 1)
+
+
+def test_no_upload_grant_for_a_key_whose_quota_is_used_up(client, services, blank_image):
+    services.uploads = UploadStore(boto3.client("s3", region_name="us-east-1"), BUCKET)
+    _, plaintext = services.keys.create_key("q", monthly_quota=1)
+    headers = {"Authorization": f"Bearer {plaintext}"}
+    client.post(OCR, headers=headers, files={"image": ("a.png", blank_image())}, data={"documentType": "cn_id_card"})
+    refused = client.post("/api/v1/uploads", headers=headers)
+    assert refused.status_code == 429 and refused.json()["error"]["code"] == "quota_exceeded"
+    assert int(refused.headers["Retry-After"]) > 0
+
+
+def test_the_open_upload_grants_of_a_key_are_bounded(client, services, auth):
+    services.uploads = UploadStore(boto3.client("s3", region_name="us-east-1"), BUCKET)
+    services.usage.max_open_uploads = 2
+    assert [client.post("/api/v1/uploads", headers=auth).status_code for _ in range(2)] == [201, 201]
+    refused = client.post("/api/v1/uploads", headers=auth)
+    assert refused.status_code == 429 and refused.json()["error"]["code"] == "too_many_open_uploads"
+    assert int(refused.headers["Retry-After"]) > 0
+    _, other = services.keys.create_key("other")
+    assert client.post("/api/v1/uploads", headers={"Authorization": f"Bearer {other}"}).status_code == 201

@@ -90,6 +90,47 @@ def test_usage_table(template: dict) -> None:
     ]
     assert props["TimeToLiveSpecification"] == {"AttributeName": "expiresAt", "Enabled": True}
     assert props["SSESpecification"]["SSEEnabled"] is True
+    # The counters customers are billed from are as recoverable as the keys.
+    assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+
+
+def test_every_variable_the_template_sets_is_one_the_app_reads(template: dict) -> None:
+    """No variable the app silently ignores (CNID_OCR_STAGE was one): each CNID_OCR_* is a Settings field."""
+    from cnid_ocr.config import Settings
+
+    (function,) = resources_of(template, "AWS::Serverless::Function").values()
+    env = function["Properties"]["Environment"]["Variables"]
+    fields = {f"CNID_OCR_{name.upper()}" for name in Settings.model_fields}
+    ours = {name for name in env if name.startswith("CNID_OCR_")}
+    assert ours and ours <= fields, ours - fields
+    assert env["CNID_OCR_DOCS"] == {"Ref": "ApiDocs"}
+    assert template["Parameters"]["ApiDocs"]["AllowedValues"] == ["true", "false"]
+    # Each value the parameter allows is one Settings accepts.
+    for value in template["Parameters"]["ApiDocs"]["AllowedValues"]:
+        assert Settings(docs=value).docs is (value == "true")
+
+
+def test_the_per_ip_rate_limit_is_an_optional_edge(template: dict) -> None:
+    """PerIpRateLimit > 0 puts CloudFront + a WAF rate rule per IP in front of the API; 0 (the default) adds none."""
+    assert template["Parameters"]["PerIpRateLimit"]["Default"] == 0
+    acl = template["Resources"]["EdgeWebAcl"]
+    distribution = template["Resources"]["EdgeDistribution"]
+    assert acl["Condition"] == distribution["Condition"] == template["Outputs"]["EdgeUrl"]["Condition"]
+    condition = template["Conditions"][acl["Condition"]]
+    assert condition == {"Fn::Not": [{"Fn::Equals": [{"Ref": "PerIpRateLimit"}, 0]}]}
+    (rule,) = acl["Properties"]["Rules"]
+    statement = rule["Statement"]["RateBasedStatement"]
+    assert statement["AggregateKeyType"] == "IP" and statement["Limit"] == {"Ref": "PerIpRateLimit"}
+    assert acl["Properties"]["Scope"] == "CLOUDFRONT"
+    config = distribution["Properties"]["DistributionConfig"]
+    assert config["WebACLId"] == {"Fn::GetAtt": ["EdgeWebAcl", "Arn"]}
+    behaviour = config["DefaultCacheBehavior"]
+    assert behaviour["CachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # CachingDisabled
+    assert behaviour["OriginRequestPolicyId"] == "b689b0a8-53d0-40ab-baf2-68738e2966ac"  # AllViewerExceptHostHeader
+    assert "POST" in behaviour["AllowedMethods"]
+    # A CLOUDFRONT-scoped web ACL exists only in us-east-1: the template says so before anything is created.
+    (assertion,) = template["Rules"]["EdgeRateLimitNeedsUsEast1"]["Assertions"]
+    assert assertion["Assert"] == {"Fn::Equals": [{"Ref": "AWS::Region"}, "us-east-1"]}
 
 
 def test_uploads_bucket_private_encrypted_expiring(template: dict) -> None:

@@ -9,10 +9,9 @@ import time
 
 import pytest
 from cnid_ocr.app import create_app
-from cnid_ocr.local import EmbeddedDynamoDB, free_port, table_names
+from cnid_ocr.local import EmbeddedDynamoDB, create_tables, free_port
 from cnid_ocr.services import Services, build_stores
 from cnid_ocr.store.dynamo import make_dynamodb_client
-from cnid_ocr.store.tables import create_tables_from_template
 from PIL import Image
 
 OCR = "/api/v1/ocr"
@@ -117,7 +116,7 @@ def served_dynamodb(settings):
     """The embedded DynamoDB HTTP endpoint: serial, so each conditional write is atomic as in DynamoDB."""
     server = EmbeddedDynamoDB()
     client = make_dynamodb_client("us-east-1", server.start())
-    create_tables_from_template(client, table_names(settings))
+    create_tables(client, settings)
     yield client
     server.stop()
 

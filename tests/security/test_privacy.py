@@ -180,3 +180,24 @@ def test_error_requests_log_their_code_and_size_only(client, auth, captured_logs
     entry = [line for line in read_log_lines(captured_logs) if line["message"] == "request"][0]
     assert (entry["status"], entry["errorCode"], entry["imageBytes"]) == (400, "invalid_image", len(payload))
     assert NAME not in captured_logs.getvalue() and ID_NUMBER not in captured_logs.getvalue()
+
+
+def test_an_unexpected_error_is_logged_once_with_its_type_and_stack(client, auth, services, captured_logs, capfd):
+    """A bug and a client that hung up must not look the same: the bug's type and where it happened are logged, in
+    one place (the request middleware), once; its message (which could quote the card) is not."""
+
+    class Buggy:
+        def read(self, data: bytes) -> dict:
+            raise KeyError(f"{NAME} {ID_NUMBER}")
+
+    services.reader = Buggy()
+    response = client.post(OCR, headers=auth, files={"image": ("front.jpg", render_front())}, data=FORM)
+    assert response.status_code == 500
+    errors = [line for line in read_log_lines(captured_logs) if "exception" in line]
+    assert len(errors) == 1, errors
+    assert errors[0]["exception"] == "KeyError" and errors[0]["level"] == "ERROR"
+    assert "in read" in errors[0]["stack"] and "test_privacy.py" in errors[0]["stack"]
+    entry = [line for line in read_log_lines(captured_logs) if line["message"] == "request"][0]
+    assert entry["requestId"] == errors[0]["requestId"]
+    everything = captured_logs.getvalue() + "".join(capfd.readouterr())
+    assert NAME not in everything and ID_NUMBER not in everything

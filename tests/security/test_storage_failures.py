@@ -34,6 +34,8 @@ def step_of(operation: str, kwargs: dict, settings) -> str:
     table = kwargs.get("TableName")
     if table == settings.keys_table:
         return "authenticate"
+    if operation == "transact_write_items":
+        return "record"  # the count: request marker + counter in one transaction
     period = kwargs.get("Key", {}).get("period", {}).get("S", "")
     if operation == "update_item" and period.startswith("rate#"):
         return "rate_token"

@@ -1,5 +1,5 @@
 import pytest
-from cnid_ocr.errors import InvalidApiKey, MissingApiKey, NotFound, RevokedApiKey
+from cnid_ocr.errors import InvalidApiKey, InvalidKeyChange, KeyConflict, MissingApiKey, NotFound, RevokedApiKey
 from cnid_ocr.store.keys import KEY_PREFIX, KeyStore, hash_key
 
 
@@ -44,11 +44,53 @@ def test_revoked_key_is_refused_on_the_next_call(settings, dynamodb):
         keys.revoke("sk_live_missing0")
 
 
-def test_register_key_is_idempotent_and_validates_format(settings, dynamodb):
+def test_register_key_is_insert_only(settings, dynamodb):
+    """Restarting `serve` with CNID_OCR_DEV_API_KEY must not revive a revoked key or reset its limits."""
     keys = KeyStore(dynamodb, settings.keys_table)
     plaintext = KEY_PREFIX + "d" * 40
-    keys.register_key(plaintext, "development")
-    keys.register_key(plaintext, "development")
+    first = keys.register_key(plaintext, "development")
+    assert first.created and first.record.status == "active"
+    keys.update(first.record.key_id, monthly_quota=1, rate_limit=1)
+    keys.revoke(first.record.key_id)
+    stored_before = dynamodb.get_item(TableName=settings.keys_table, Key={"keyId": {"S": first.record.key_id}})
+
+    again = keys.register_key(plaintext, "development")
+    assert not again.created
+    assert (again.record.status, again.record.monthly_quota, again.record.rate_limit) == ("revoked", 1, 1)
+    stored_after = dynamodb.get_item(TableName=settings.keys_table, Key={"keyId": {"S": first.record.key_id}})
+    assert stored_after["Item"] == stored_before["Item"]  # not a single attribute rewritten (createdAt included)
+    with pytest.raises(RevokedApiKey):
+        keys.authenticate(plaintext)
     assert [r.name for r in keys.list_keys()] == ["development"]
-    with pytest.raises(ValueError):
+
+
+def test_register_key_refuses_another_key_under_the_same_id(settings, dynamodb):
+    keys = KeyStore(dynamodb, settings.keys_table)
+    keys.register_key(KEY_PREFIX + "d" * 40, "development")
+    with pytest.raises(KeyConflict):
+        keys.register_key(KEY_PREFIX + "d" * 8 + "e" * 32, "development")  # same 8-character id, other secret
+
+
+def test_malformed_keys_and_bad_changes_are_the_projects_errors(settings, dynamodb):
+    """Not ValueError: the CLI turns these into one-line errors with a code."""
+    keys = KeyStore(dynamodb, settings.keys_table)
+    with pytest.raises(InvalidKeyChange) as info:
         keys.register_key("sk_live_short", "x")
+    assert info.value.status == 400 and "32 letters or digits" in info.value.message
+    for bad in ({"name": ""}, {"name": "   "}, {"monthly_quota": 0}, {"rate_limit": -1}):
+        with pytest.raises(InvalidKeyChange):
+            keys.create_key(**{"name": "ok", **bad})
+    record, _ = keys.create_key("ok")
+    for bad in ({"name": ""}, {"monthly_quota": 0}, {}):
+        with pytest.raises(InvalidKeyChange):
+            keys.update(record.key_id, **bad)
+
+
+def test_items_are_plain_dynamodb_types(settings, dynamodb):
+    """What TypeSerializer writes: strings as S, limits as N; no NULL attributes for absent limits."""
+    keys = KeyStore(dynamodb, settings.keys_table)
+    record, _ = keys.create_key("typed", monthly_quota=7)
+    item = dynamodb.get_item(TableName=settings.keys_table, Key={"keyId": {"S": record.key_id}})["Item"]
+    assert item["monthlyQuota"] == {"N": "7"} and item["name"] == {"S": "typed"}
+    assert "rateLimit" not in item and item["usageId"] == {"S": record.key_id}
+    assert keys.get(record.key_id) == record

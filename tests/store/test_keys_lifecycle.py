@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from cnid_ocr.errors import NotFound, RevokedApiKey, StorageUnavailable
+from cnid_ocr.errors import InvalidKeyChange, KeyConflict, NotFound, RevokedApiKey, StorageUnavailable
 from cnid_ocr.store.keys import EXPIRING, REVOKED, KeyStore, hash_key
 from cnid_ocr.store.usage import UsageStore
 
@@ -49,11 +49,39 @@ def test_rotate_with_grace_keeps_the_old_key_until_revoke_at(keys, clock):
     assert keys.get(old.key_id).effective_status(clock()) == REVOKED
 
 
-def test_rotating_again_never_extends_a_grace_period(keys, clock):
-    old, _ = keys.create_key("app")
-    first, _, _ = keys.rotate(old.key_id, grace_seconds=60)
-    second, _, _ = keys.rotate(old.key_id, grace_seconds=3600)
-    assert second.revoke_at == first.revoke_at
+def test_a_key_with_a_successor_cannot_be_rotated_again(keys, clock):
+    """Rotating twice during a grace period left an orphan active successor: now the second rotation is refused,
+    and the successor is the key to rotate."""
+    old, old_plaintext = keys.create_key("app", monthly_quota=9)
+    updated, first, first_plaintext = keys.rotate(old.key_id, grace_seconds=600)
+    with pytest.raises(KeyConflict) as refused:
+        keys.rotate(old.key_id, grace_seconds=60)
+    assert first.key_id in refused.value.message and refused.value.status == 409
+    assert sorted(r.key_id for r in keys.list_keys()) == sorted([old.key_id, first.key_id])  # no orphan
+    assert keys.get(old.key_id) == updated  # the refused rotation changed nothing
+    # Rotating the successor works, and the whole line keeps one usage id.
+    _, second, _ = keys.rotate(first.key_id)
+    assert {keys.get(k).usage_key for k in (old.key_id, first.key_id, second.key_id)} == {old.key_id}
+    with pytest.raises(RevokedApiKey):
+        keys.authenticate(first_plaintext)
+    assert keys.authenticate(old_plaintext).key_id == old.key_id  # its own grace period still runs
+
+
+def test_a_rotation_racing_another_rotation_leaves_no_orphan(keys):
+    """Two operators rotate the same key at once: the transaction's condition lets exactly one through."""
+    record, _ = keys.create_key("race")
+    real_get = keys.get
+
+    def get_then_rotate(key_id, *, consistent=False):
+        found = real_get(key_id, consistent=consistent)
+        keys.get = real_get
+        keys.rotate(key_id, grace_seconds=60)  # the other operator, between our read and our transaction
+        return found
+
+    keys.get = get_then_rotate
+    with pytest.raises(KeyConflict):
+        keys.rotate(record.key_id, grace_seconds=60)
+    assert len(keys.list_keys()) == 2  # the original and the other operator's successor, nothing more
 
 
 def test_rotate_refuses_unknown_and_revoked_keys(keys, clock):
@@ -107,20 +135,20 @@ def test_update_refuses_unknown_ids_and_empty_changes(keys):
         keys.update("sk_live_missing0", monthly_quota=3)
     assert keys.list_keys() == []  # the conditional write created nothing
     record, _ = keys.create_key("a")
-    with pytest.raises(ValueError):
+    with pytest.raises(InvalidKeyChange):
         keys.update(record.key_id)
-    with pytest.raises(ValueError):
+    with pytest.raises(InvalidKeyChange):
         keys.update(record.key_id, monthly_quota=0)
 
 
 def test_last_used_is_the_latest_counted_month(keys, usage, clock):
     record, _ = keys.create_key("a", rate_limit=5)
     assert usage.last_used(record.key_id) is None
-    usage.record(record, succeeded=True, billable=True)
+    usage.record(record, request_id="r1", succeeded=True, billable=True)
     usage.take_rate_token(record)  # rate windows ('rate#...') must not be mistaken for a month
     assert usage.last_used(record.key_id) == "2026-11-26T12:00:00+00:00"
     clock.moment = dt.datetime(2027, 1, 3, 8, 0, 0, tzinfo=dt.UTC)
-    usage.record(record, succeeded=False, billable=False)
+    usage.record(record, request_id="r2", succeeded=False, billable=False)
     assert usage.last_used(record.key_id) == "2027-01-03T08:00:00+00:00"
 
 

@@ -1,7 +1,9 @@
-"""Per-request context: a request id, one structured log line, and the last-resort 500.
+"""Per-request context: a request id, the request's deadline, headers every response carries, one structured log
+line, and the last-resort 500.
 
 A pure ASGI middleware (not Starlette's ServerErrorMiddleware, which re-raises after answering): an unexpected
-exception becomes a generic JSON 500 and never reaches the server or Lambda runtime as a crash.
+exception becomes a generic JSON 500 and never reaches the server or Lambda runtime as a crash. This is the one
+place where such an exception is logged: its type and stack, never its message (which could quote a card).
 """
 
 from __future__ import annotations
@@ -13,9 +15,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import InternalError
 from ..logs import get_logger
+from ..store.dynamo import request_deadline
 from .errors import error_response
 
 log = get_logger("request")
+
+# Every response may carry personal data (a 200 holds a name, a number and an address): no cache may keep it, and
+# no browser may guess its type.
+SECURITY_HEADERS = [(b"cache-control", b"no-store"), (b"x-content-type-options", b"nosniff")]
+_REPLACED = {name for name, _ in SECURITY_HEADERS}
+# On Lambda, time kept back from the invocation's remaining time to send the answer.
+LAMBDA_RESPONSE_MARGIN_SECONDS = 1.0
 
 
 def request_id_of(scope: Scope) -> str:
@@ -25,9 +35,20 @@ def request_id_of(scope: Scope) -> str:
     return str(request_id) if request_id else uuid.uuid4().hex
 
 
+def deadline_of(scope: Scope, limit_seconds: float) -> float:
+    """Seconds the request may take: ``limit_seconds``, and on Lambda (Mangum passes the context) no more than the
+    invocation has left, minus a margin to answer before the function times out."""
+    context = scope.get("aws.context")
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    if remaining is None:
+        return limit_seconds
+    return max(0.0, min(limit_seconds, remaining() / 1000 - LAMBDA_RESPONSE_MARGIN_SECONDS))
+
+
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, deadline_seconds: float) -> None:
         self.app = app
+        self.deadline_seconds = deadline_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -46,11 +67,16 @@ class RequestContextMiddleware:
                 response_started = True
                 status = message["status"]
                 message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+                message["headers"] = [
+                    *[(k, v) for k, v in message["headers"] if k.lower() not in _REPLACED],
+                    (b"x-request-id", request_id.encode()),
+                    *SECURITY_HEADERS,
+                ]
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_id)
+            with request_deadline(deadline_of(scope, self.deadline_seconds)):
+                await self.app(scope, receive, send_with_id)
         except Exception:
             log.exception("unhandled error", extra={"requestId": request_id})
             error = InternalError()

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
+from ..config import MIB
 from ..errors import FileTooLarge, InvalidMultipart
 
 MAX_PARTS = 16
@@ -140,7 +141,7 @@ class FormCollector:
 
 def too_large_message(limit: int) -> str:
     return (
-        f"The image is larger than {limit / 1_048_576:.1f} MB, the limit of a direct upload. "
+        f"The image is larger than {limit / MIB:.1f} MB, the limit of a direct upload. "
         "Send a smaller or more compressed photo, or upload it first: POST /api/v1/uploads returns a pre-signed "
         "upload, then call /api/v1/ocr with 'uploadId' instead of 'image' (files up to 10 MB)."
     )

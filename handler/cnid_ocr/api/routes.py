@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import threading
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
 
 from ..errors import (
     ApiError,
     BadRequest,
+    ClientDisconnected,
     FileTooLarge,
-    InternalError,
     InvalidDocumentType,
     InvalidMultipart,
+    InvalidUpload,
     MissingImage,
+    RequestTimeout,
+    StorageUnavailable,
     UploadsDisabled,
 )
 from ..services import Services
 from ..store.keys import ApiKey
-from ..store.uploads import UPLOAD_ID_PATTERN
+from ..store.uploads import UPLOAD_ID_PATTERN, is_upload_id, new_upload_id
 from .deps import ApiKeyDep, ServicesDep
 from .multipart import Part, form_collector, too_large_message
 from .schemas import OcrResponse, UploadResponse, UsageResponse, error_responses
@@ -76,7 +82,7 @@ _OCR_REQUEST_BODY = {
     "/ocr",
     summary="Read a Chinese resident identity card",
     response_model=OcrResponse,
-    responses=error_responses(400, 401, 403, 413, 415, 422, 429, 500, 501, 503),
+    responses=error_responses(400, 401, 403, 408, 413, 415, 422, 429, 500, 501, 503),
     openapi_extra={"requestBody": _OCR_REQUEST_BODY},
 )
 async def read_card(request: Request, key: ApiKeyDep, services: ServicesDep) -> JSONResponse:
@@ -88,15 +94,19 @@ async def read_card(request: Request, key: ApiKeyDep, services: ServicesDep) -> 
         # The 200 body is the response model's: a body outside the documented schema is a bug (a ValidationError,
         # answered below as a 500 and not billed), never sent.
         result = OcrResponse.model_validate({**body, "requestId": request.state.request_id})
+    except (ClientDisconnected, StorageUnavailable):
+        raise  # not counted: nobody is left to answer, or the store is down (docs/limits.md)
     except ApiError as error:
-        await _count_failure(services, key, billable=error.billable)
+        await _count(request, services, key, succeeded=False, billable=error.billable)
         raise
-    except Exception as exc:
-        await _count_failure(services, key, billable=False)
-        raise InternalError() from exc
-    usage = await run_in_threadpool(services.usage.record, key, succeeded=True, billable=True)
+    except Exception:
+        with contextlib.suppress(ApiError):  # the store failed too: the bug is what must be seen
+            await _count(request, services, key, succeeded=False, billable=False)
+        raise  # a bug: RequestContextMiddleware logs it (type and stack) and answers a generic 500
+    await _count(request, services, key, succeeded=True, billable=True)
     headers = {}
     if key.monthly_quota is not None:
+        usage = await run_in_threadpool(services.usage.current, key.usage_key)
         headers["X-RateLimit-Limit"] = str(key.monthly_quota)
         headers["X-RateLimit-Remaining"] = str(max(0, key.monthly_quota - usage.billable))
     return JSONResponse(result.model_dump(mode="json"), headers=headers)
@@ -111,12 +121,16 @@ async def read_card(request: Request, key: ApiKeyDep, services: ServicesDep) -> 
 )
 async def create_upload(key: ApiKeyDep, services: ServicesDep) -> JSONResponse:
     """POST the file to `url` as multipart/form-data: every entry of `fields`, then the file as `file`. Then call
-    /api/v1/ocr with `uploadId` instead of `image`. The upload expires after `expiresIn` seconds."""
+    /api/v1/ocr with `uploadId` instead of `image`. The form expires after `expiresIn` seconds; the uploadId works
+    once. A key whose quota is used up gets no grant, and each key holds a bounded number of unused ones."""
     uploads = services.uploads
     if uploads is None:
         raise UploadsDisabled()
     await run_in_threadpool(services.usage.take_rate_token, key)
-    grant = await run_in_threadpool(lambda: uploads.presign(owner=key.key_id))
+    await run_in_threadpool(services.usage.check_quota, key)
+    upload_id = new_upload_id()
+    await run_in_threadpool(services.usage.open_upload, key, upload_id)
+    grant = await run_in_threadpool(lambda: uploads.presign(owner=key.usage_key, upload_id=upload_id))
     return JSONResponse(grant, status_code=201)
 
 
@@ -127,7 +141,7 @@ async def create_upload(key: ApiKeyDep, services: ServicesDep) -> JSONResponse:
     responses=error_responses(401, 403, 500, 503),
 )
 async def get_usage(key: ApiKeyDep, services: ServicesDep) -> UsageResponse:
-    usage = await run_in_threadpool(services.usage.current, key.key_id)
+    usage = await run_in_threadpool(services.usage.current, key.usage_key)
     remaining = None if key.monthly_quota is None else max(0, key.monthly_quota - usage.billable)
     return UsageResponse(
         keyId=key.key_id,
@@ -146,12 +160,17 @@ def _read_exclusively(services: Services, image: bytes) -> dict:
         return services.reader.read(image)
 
 
-async def _count_failure(services: Services, key: ApiKey, *, billable: bool) -> None:
-    await run_in_threadpool(services.usage.record, key, succeeded=False, billable=billable)
+async def _count(request: Request, services: Services, key: ApiKey, *, succeeded: bool, billable: bool) -> None:
+    """Once per request, whatever retries the store needs (the request id marks it counted)."""
+    request_id = request.state.request_id
+    await run_in_threadpool(
+        lambda: services.usage.record(key, request_id=request_id, succeeded=succeeded, billable=billable)
+    )
 
 
 async def _read_image(request: Request, services: Services, key: ApiKey) -> bytes:
-    form = await _read_form(request, services.settings.max_image_bytes)
+    settings = services.settings
+    form = await _read_form(request, settings.max_image_bytes, settings.body_read_timeout_seconds)
     document_type = form.get("documentType")
     if document_type is None or _text(document_type) != DOCUMENT_TYPE:
         raise InvalidDocumentType()
@@ -170,14 +189,22 @@ async def _read_image(request: Request, services: Services, key: ApiKey) -> byte
 
 
 async def _take_upload(services: Services, key: ApiKey, upload_id: str) -> bytes:
-    if services.uploads is None:
+    """The upload's bytes, once: read and deleted from S3, then its grant marked used. A form posted again after
+    its object was used (S3 accepts it until the form expires) finds the grant used: refused, and deleted too."""
+    uploads = services.uploads
+    if uploads is None:
         raise UploadsDisabled()
-    return await run_in_threadpool(services.uploads.take, upload_id, owner=key.key_id)
+    if not is_upload_id(upload_id):
+        raise InvalidUpload()
+    data = await run_in_threadpool(lambda: uploads.take(upload_id, owner=key.usage_key))
+    await run_in_threadpool(services.usage.consume_upload, key, upload_id)
+    return data
 
 
-async def _read_form(request: Request, max_image_bytes: int) -> dict[str, Part]:
-    """Read the body with a hard cap: an oversized upload is refused from its Content-Length, or as soon as the
-    stream passes the cap, never read whole."""
+async def _read_form(request: Request, max_image_bytes: int, timeout_seconds: float) -> dict[str, Part]:
+    """Read the body with a hard cap and a time limit: an oversized upload is refused from its Content-Length, or
+    as soon as the stream passes the cap, never read whole; a body still arriving after ``timeout_seconds`` (a
+    trickling client) is cut off with 408; a client that hangs up is its own outcome."""
     cap = max_image_bytes + MULTIPART_OVERHEAD
     declared = request.headers.get("content-length")
     if declared is not None:
@@ -187,11 +214,20 @@ async def _read_form(request: Request, max_image_bytes: int) -> dict[str, Part]:
             raise FileTooLarge(too_large_message(max_image_bytes))
     collector = form_collector(request.headers.get("content-type"), max_image_bytes)
     received = 0
-    async for chunk in request.stream():
-        received += len(chunk)
-        if received > cap:
-            raise FileTooLarge(too_large_message(max_image_bytes))
-        collector.feed(chunk)
+    try:
+        async with asyncio.timeout(timeout_seconds):
+            async for chunk in request.stream():
+                received += len(chunk)
+                if received > cap:
+                    raise FileTooLarge(too_large_message(max_image_bytes))
+                collector.feed(chunk)
+    except TimeoutError as exc:
+        raise RequestTimeout(
+            f"The request body did not arrive within {timeout_seconds:g} seconds.",
+            headers={"Connection": "close"},  # the server then drops the connection instead of reading on
+        ) from exc
+    except ClientDisconnect as exc:
+        raise ClientDisconnected() from exc
     return collector.finish()
 
 

@@ -94,12 +94,13 @@ def error_responses(*statuses: int) -> dict[int | str, dict]:
         400: "Missing or empty image, missing or wrong documentType, undecodable image, malformed multipart",
         401: "Missing or unknown API key",
         403: "Revoked API key",
+        408: "The request body did not arrive within the read timeout (self-hosted servers)",
         413: "File over the size limit, or an image with too many pixels",
         415: "Not a JPEG, PNG or WebP image (decided by the file's bytes), or an animated image",
         422: "A readable image with no ID card found",
-        429: "Monthly quota used up or per-second rate limit exceeded",
+        429: "Monthly quota used up, per-second rate limit exceeded, or (uploads) too many unused upload grants",
         500: "Unexpected error (generic message)",
         501: "Large-file uploads are not configured on this deployment",
-        503: "Key store unavailable",
+        503: "Key store or upload store unavailable or too slow; Retry-After: 1",
     }
     return {status: {"model": ErrorResponse, "description": descriptions[status]} for status in statuses}

@@ -1,4 +1,9 @@
-"""API keys: created with a secret shown once, stored only as a SHA-256 hash under a non-secret id prefix."""
+"""API keys: created with a secret shown once, stored only as a SHA-256 hash under a non-secret id prefix.
+
+A key's usage is counted under its ``usage_id``: its own id for a new key, inherited by every key that a rotation
+creates in its place, so a rotated key keeps its month's counts and quota, and during a grace period the old and the
+new key share one quota and one rate limit (docs/limits.md).
+"""
 
 from __future__ import annotations
 
@@ -13,10 +18,11 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from ..errors import InvalidApiKey, MissingApiKey, NotFound, RevokedApiKey
-from .dynamo import storage_errors
+from ..config import API_KEY_FORMAT, API_KEY_PREFIX, looks_like_key
+from ..errors import InvalidApiKey, InvalidKeyChange, KeyConflict, MissingApiKey, NotFound, RevokedApiKey
+from .dynamo import cancellation_reasons, is_condition_failure, marshal, storage_errors, unmarshal
 
-KEY_PREFIX = "sk_live_"
+KEY_PREFIX = API_KEY_PREFIX
 SECRET_LENGTH = 40  # base62: ~238 bits, of which the id reveals 8 characters
 ID_LENGTH = len(KEY_PREFIX) + 8
 _ALPHABET = string.ascii_letters + string.digits
@@ -51,12 +57,8 @@ def key_id_of(plaintext: str) -> str:
     return plaintext[:ID_LENGTH]
 
 
-def looks_like_key(plaintext: str) -> bool:
-    return (
-        plaintext.startswith(KEY_PREFIX)
-        and len(plaintext) >= len(KEY_PREFIX) + 32
-        and all(c in _ALPHABET for c in plaintext[len(KEY_PREFIX) :])
-    )
+def not_found(key_id: str) -> NotFound:
+    return NotFound(f"No API key with id {key_id!r}.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +71,11 @@ class ApiKey:
     rate_limit: int | None = None  # requests per second; None = unlimited
     revoke_at: str | None = None  # a rotated key with a grace period: refused from this moment on
     replaced_by: str | None = None  # the id of the key that a rotation created in its place
+    usage_id: str = ""  # where usage is counted: the first key of its rotation line; "" = key_id (older records)
+
+    @property
+    def usage_key(self) -> str:
+        return self.usage_id or self.key_id
 
     def effective_status(self, now: dt.datetime) -> str:
         if self.status != ACTIVE:
@@ -79,18 +86,17 @@ class ApiKey:
 
     @classmethod
     def from_item(cls, item: dict) -> ApiKey:
-        def number(attr: str) -> int | None:
-            return int(item[attr]["N"]) if attr in item else None
-
+        values = unmarshal(item)
         return cls(
-            key_id=item["keyId"]["S"],
-            name=item.get("name", {}).get("S", ""),
-            created_at=item.get("createdAt", {}).get("S", ""),
-            status=item.get("status", {}).get("S", ACTIVE),
-            monthly_quota=number("monthlyQuota"),
-            rate_limit=number("rateLimit"),
-            revoke_at=item.get("revokeAt", {}).get("S"),
-            replaced_by=item.get("replacedBy", {}).get("S"),
+            key_id=values["keyId"],
+            name=values.get("name", ""),
+            created_at=values.get("createdAt", ""),
+            status=values.get("status", ACTIVE),
+            monthly_quota=values.get("monthlyQuota"),
+            rate_limit=values.get("rateLimit"),
+            revoke_at=values.get("revokeAt"),
+            replaced_by=values.get("replacedBy"),
+            usage_id=values.get("usageId", ""),
         )
 
     def to_json(self) -> dict:
@@ -103,7 +109,14 @@ class ApiKey:
             "rateLimit": self.rate_limit,
             "revokeAt": self.revoke_at,
             "replacedBy": self.replaced_by,
+            "usageId": self.usage_key,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Registration:
+    record: ApiKey
+    created: bool  # False: the key was already stored, and was left exactly as it was
 
 
 class KeyStore:
@@ -116,36 +129,63 @@ class KeyStore:
         self, name: str, *, monthly_quota: int | None = None, rate_limit: int | None = None
     ) -> tuple[ApiKey, str]:
         """Returns the record and the plaintext key; the plaintext is not stored and cannot be shown again."""
+        _check_name(name)
+        _check_limits(monthly_quota, rate_limit)
         plaintext = generate_key()
-        return self.register_key(plaintext, name, monthly_quota=monthly_quota, rate_limit=rate_limit), plaintext
-
-    def register_key(
-        self, plaintext: str, name: str, *, monthly_quota: int | None = None, rate_limit: int | None = None
-    ) -> ApiKey:
-        """Store a key whose plaintext the caller chose (the local development key). Idempotent for one key."""
-        if not looks_like_key(plaintext):
-            raise ValueError(f"an API key must be '{KEY_PREFIX}' followed by at least 32 letters or digits")
         record = self._new_record(plaintext, name, monthly_quota=monthly_quota, rate_limit=rate_limit)
-        item = _item(record, plaintext)
         # A failed condition: 8 random base62 characters collided, vanishingly rare.
-        with storage_errors(lambda: ValueError("key id collision; create the key again")):
-            self._client.put_item(
-                TableName=self._table,
-                Item=item,
-                ConditionExpression="attribute_not_exists(keyId) OR keyHash = :hash",
-                ExpressionAttributeValues={":hash": {"S": item["keyHash"]["S"]}},
-            )
-        return record
+        with storage_errors(lambda: KeyConflict("Key id collision; create the key again.")):
+            self._insert(record, plaintext)
+        return record, plaintext
 
-    def _new_record(self, plaintext: str, name: str, *, monthly_quota: int | None, rate_limit: int | None) -> ApiKey:
+    def register_key(self, plaintext: str, name: str) -> Registration:
+        """Store a key whose plaintext the caller chose (the development key), only if it is not stored yet.
+
+        Insert-only: an existing record (revoked, rotated, with changed limits) is left exactly as it is, so
+        restarting `serve` never revives or resets a key. Another key under the same id prefix is a KeyConflict.
+        """
+        if not looks_like_key(plaintext):
+            raise InvalidKeyChange(f"An API key must be {API_KEY_FORMAT}.")
+        record = self._new_record(plaintext, name, monthly_quota=None, rate_limit=None)
+        with storage_errors():
+            try:
+                self._insert(record, plaintext)
+                return Registration(record, created=True)
+            except ClientError as exc:
+                if not is_condition_failure(exc):
+                    raise
+            item = self._get_item(record.key_id, consistent=True)
+        if item is None:  # deleted in between: vanishingly rare, and the caller can simply start again
+            raise KeyConflict("The key was removed while it was being registered; try again.")
+        if not hmac.compare_digest(unmarshal(item).get("keyHash", ""), hash_key(plaintext)):
+            raise KeyConflict(f"Another key is stored under the id {record.key_id!r}; choose a different key.")
+        return Registration(ApiKey.from_item(item), created=False)
+
+    def _new_record(
+        self, plaintext: str, name: str, *, monthly_quota: int | None, rate_limit: int | None, usage_id: str = ""
+    ) -> ApiKey:
+        key_id = key_id_of(plaintext)
         return ApiKey(
-            key_id=key_id_of(plaintext),
+            key_id=key_id,
             name=name,
             created_at=timestamp(self._clock()),
             status=ACTIVE,
             monthly_quota=monthly_quota,
             rate_limit=rate_limit,
+            usage_id=usage_id or key_id,
         )
+
+    def _insert(self, record: ApiKey, plaintext: str) -> None:
+        self._client.put_item(
+            TableName=self._table,
+            Item=_item(record, plaintext),
+            ConditionExpression="attribute_not_exists(keyId)",
+        )
+
+    def _get_item(self, key_id: str, *, consistent: bool) -> dict | None:
+        return self._client.get_item(
+            TableName=self._table, Key=marshal({"keyId": key_id}), ConsistentRead=consistent
+        ).get("Item")
 
     def authenticate(self, plaintext: str | None) -> ApiKey:
         if not plaintext:
@@ -154,10 +194,8 @@ class KeyStore:
             raise InvalidApiKey()
         with storage_errors():
             # Consistent read: a revocation takes effect on the very next request.
-            item = self._client.get_item(
-                TableName=self._table, Key={"keyId": {"S": key_id_of(plaintext)}}, ConsistentRead=True
-            ).get("Item")
-        if item is None or not hmac.compare_digest(item["keyHash"]["S"], hash_key(plaintext)):
+            item = self._get_item(key_id_of(plaintext), consistent=True)
+        if item is None or not hmac.compare_digest(unmarshal(item).get("keyHash", ""), hash_key(plaintext)):
             raise InvalidApiKey()
         record = ApiKey.from_item(item)
         # A scheduled revocation (rotation with a grace period) takes effect at revokeAt, with no write needed.
@@ -167,11 +205,9 @@ class KeyStore:
 
     def get(self, key_id: str, *, consistent: bool = False) -> ApiKey:
         with storage_errors():
-            item = self._client.get_item(
-                TableName=self._table, Key={"keyId": {"S": key_id}}, ConsistentRead=consistent
-            ).get("Item")
+            item = self._get_item(key_id, consistent=consistent)
         if item is None:
-            raise NotFound(f"No API key with id {key_id!r}.")
+            raise not_found(key_id)
         return ApiKey.from_item(item)
 
     def list_keys(self) -> list[ApiKey]:
@@ -182,50 +218,45 @@ class KeyStore:
         return sorted(records, key=lambda r: r.created_at)
 
     def revoke(self, key_id: str) -> ApiKey:
-        with storage_errors(lambda: NotFound(f"No API key with id {key_id!r}.")):
+        with storage_errors(lambda: not_found(key_id)):
             self._client.update_item(
                 TableName=self._table,
-                Key={"keyId": {"S": key_id}},
+                Key=marshal({"keyId": key_id}),
                 UpdateExpression="SET #status = :revoked, revokedAt = :now",
                 ConditionExpression="attribute_exists(keyId)",
                 ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={
-                    ":revoked": {"S": REVOKED},
-                    ":now": {"S": timestamp(self._clock())},
-                },
+                ExpressionAttributeValues=marshal({":revoked": REVOKED, ":now": timestamp(self._clock())}),
             )
         return self.get(key_id, consistent=True)
 
     def rotate(self, key_id: str, *, grace_seconds: int = 0) -> tuple[ApiKey, ApiKey, str]:
-        """Replace a key by a new one with the same name, quota and rate limit.
+        """Replace a key by a new one with the same name, quota, rate limit and usage (``usage_id``).
 
         The old key is revoked now (``grace_seconds=0``) or refused from ``now + grace_seconds`` on, so clients can
-        switch over without downtime. Both writes happen in one transaction, conditional on the old key still being
-        active: a key is never rotated twice concurrently, and no new key exists without its predecessor's
-        revocation. Returns (old record as updated, new record, new plaintext shown once).
+        switch over without downtime; meanwhile both count against one quota. Both writes happen in one transaction,
+        conditional on the old key still being active and not yet rotated: a key has at most one successor, and no
+        new key exists without its predecessor's revocation. Returns (old record as updated, new record, new
+        plaintext shown once).
         """
         if grace_seconds < 0:
-            raise ValueError("grace_seconds must not be negative")
+            raise InvalidKeyChange("The grace period must not be negative.")
         old = self.get(key_id, consistent=True)
         now = self._clock()
         if old.effective_status(now) == REVOKED:
             raise RevokedApiKey(f"The API key {key_id!r} is already revoked; create a new key instead.")
+        if old.replaced_by is not None:
+            raise _already_rotated(key_id, old.replaced_by)
         plaintext = generate_key()
-        new = self._new_record(plaintext, old.name, monthly_quota=old.monthly_quota, rate_limit=old.rate_limit)
-        values = {
-            ":active": {"S": ACTIVE},
-            ":now": {"S": timestamp(now)},
-            ":new": {"S": new.key_id},
-        }
+        new = self._new_record(
+            plaintext, old.name, monthly_quota=old.monthly_quota, rate_limit=old.rate_limit, usage_id=old.usage_key
+        )
+        values: dict[str, Any] = {":active": ACTIVE, ":now": timestamp(now), ":new": new.key_id}
         if grace_seconds:
-            revoke_at = timestamp(now + dt.timedelta(seconds=grace_seconds))
-            if old.revoke_at is not None:  # a grace period is never extended by rotating again
-                revoke_at = min(revoke_at, old.revoke_at)
             update = "SET revokeAt = :at, replacedBy = :new"
-            values[":at"] = {"S": revoke_at}
+            values[":at"] = timestamp(now + dt.timedelta(seconds=grace_seconds))
         else:
             update = "SET #status = :revoked, revokedAt = :now, replacedBy = :new"
-            values[":revoked"] = {"S": REVOKED}
+            values[":revoked"] = REVOKED
         transaction = [
             {
                 "Put": {
@@ -237,14 +268,14 @@ class KeyStore:
             {
                 "Update": {
                     "TableName": self._table,
-                    "Key": {"keyId": {"S": key_id}},
+                    "Key": marshal({"keyId": key_id}),
                     "UpdateExpression": update,
                     "ConditionExpression": (
-                        "attribute_exists(keyId) AND #status = :active "
+                        "attribute_exists(keyId) AND #status = :active AND attribute_not_exists(replacedBy) "
                         "AND (attribute_not_exists(revokeAt) OR revokeAt > :now)"
                     ),
                     "ExpressionAttributeNames": {"#status": "status"},
-                    "ExpressionAttributeValues": values,
+                    "ExpressionAttributeValues": marshal(values),
                 }
             },
         ]
@@ -252,15 +283,20 @@ class KeyStore:
             try:
                 self._client.transact_write_items(TransactItems=transaction)
             except ClientError as exc:
-                reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
-                if exc.response.get("Error", {}).get("Code") != "TransactionCanceledException":
-                    raise
+                reasons = cancellation_reasons(exc) or []
                 if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
-                    raise RevokedApiKey(f"The API key {key_id!r} was revoked or rotated meanwhile.") from exc
+                    raise self._refused_rotation(key_id) from exc
                 if reasons and reasons[0] == "ConditionalCheckFailed":
-                    raise ValueError("key id collision; rotate the key again") from exc
+                    raise KeyConflict("Key id collision; rotate the key again.") from exc
                 raise
         return self.get(key_id, consistent=True), new, plaintext
+
+    def _refused_rotation(self, key_id: str) -> Exception:
+        """Why the old key's condition failed: rotated meanwhile, or revoked (or expired) meanwhile."""
+        current = self.get(key_id, consistent=True)
+        if current.replaced_by is not None and current.effective_status(self._clock()) != REVOKED:
+            return _already_rotated(key_id, current.replaced_by)
+        return RevokedApiKey(f"The API key {key_id!r} was revoked or rotated meanwhile.")
 
     def update(
         self,
@@ -274,25 +310,25 @@ class KeyStore:
         names = {"#name": "name", "#quota": "monthlyQuota", "#rate": "rateLimit"}
         sets: list[str] = []
         removes: list[str] = []
-        values: dict[str, dict] = {}
+        values: dict[str, Any] = {}
         if name is not UNCHANGED:
-            if not name:
-                raise ValueError("a key's name must not be empty")
+            _check_name(name)
             sets.append("#name = :name")
-            values[":name"] = {"S": str(name)}
+            values[":name"] = str(name)
+        _check_limits(
+            None if monthly_quota is UNCHANGED else monthly_quota, None if rate_limit is UNCHANGED else rate_limit
+        )
         for placeholder, value in (("#quota", monthly_quota), ("#rate", rate_limit)):
             if value is UNCHANGED:
                 continue
             if value is None:
                 removes.append(placeholder)
             else:
-                if int(value) < 1:
-                    raise ValueError("limits must be positive integers (or None for unlimited)")
                 token = ":" + placeholder[1:]
                 sets.append(f"{placeholder} = {token}")
-                values[token] = {"N": str(int(value))}
+                values[token] = int(value)
         if not sets and not removes:
-            raise ValueError("nothing to update")
+            raise InvalidKeyChange("Nothing to update: give a name, a monthly quota or a rate limit.")
         expression = " ".join(
             part
             for part in (
@@ -302,17 +338,17 @@ class KeyStore:
             if part
         )
         used = {k: v for k, v in names.items() if k in expression}
-        kwargs = {
+        kwargs: dict[str, Any] = {
             "TableName": self._table,
-            "Key": {"keyId": {"S": key_id}},
+            "Key": marshal({"keyId": key_id}),
             "UpdateExpression": expression,
             "ConditionExpression": "attribute_exists(keyId)",
             "ExpressionAttributeNames": used,
             "ReturnValues": "ALL_NEW",
         }
         if values:
-            kwargs["ExpressionAttributeValues"] = values
-        with storage_errors(lambda: NotFound(f"No API key with id {key_id!r}.")):
+            kwargs["ExpressionAttributeValues"] = marshal(values)
+        with storage_errors(lambda: not_found(key_id)):
             attributes = self._client.update_item(**kwargs)["Attributes"]
         return ApiKey.from_item(attributes)
 
@@ -320,16 +356,34 @@ class KeyStore:
         return self._clock()
 
 
+def _already_rotated(key_id: str, successor: str) -> KeyConflict:
+    return KeyConflict(
+        f"The API key {key_id!r} was already rotated into {successor!r}: rotate {successor!r} instead "
+        "(or revoke it); a key has at most one successor."
+    )
+
+
+def _check_name(name: Any) -> None:
+    if not isinstance(name, str) or not name.strip():
+        raise InvalidKeyChange("A key's name must not be empty.")
+
+
+def _check_limits(*limits: Any) -> None:
+    for value in limits:
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            raise InvalidKeyChange("Limits must be positive integers (or none, for unlimited).")
+
+
 def _item(record: ApiKey, plaintext: str) -> dict:
-    item = {
-        "keyId": {"S": record.key_id},
-        "keyHash": {"S": hash_key(plaintext)},
-        "name": {"S": record.name},
-        "createdAt": {"S": record.created_at},
-        "status": {"S": record.status},
-    }
-    if record.monthly_quota is not None:
-        item["monthlyQuota"] = {"N": str(record.monthly_quota)}
-    if record.rate_limit is not None:
-        item["rateLimit"] = {"N": str(record.rate_limit)}
-    return item
+    return marshal(
+        {
+            "keyId": record.key_id,
+            "keyHash": hash_key(plaintext),
+            "name": record.name,
+            "createdAt": record.created_at,
+            "status": record.status,
+            "monthlyQuota": record.monthly_quota,
+            "rateLimit": record.rate_limit,
+            "usageId": record.usage_key,
+        }
+    )

@@ -5,12 +5,13 @@ The template is the single source of the deployed schema; reading it here means 
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 import yaml
 from botocore.exceptions import ClientError
+
+from .dynamo import error_code
 
 # Logical IDs in template.yaml -> the Settings attribute holding the physical name used locally.
 TABLE_SETTINGS = {"KeysTable": "keys_table", "UsageTable": "usage_table"}
@@ -38,14 +39,8 @@ def _construct_tag(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) ->
 _CloudFormationLoader.add_multi_constructor("!", _construct_tag)
 
 
-def default_template_path() -> Path:
-    """``CNID_OCR_TEMPLATE`` when set, else template.yaml at the repository root (<root>/handler/cnid_ocr/store)."""
-    override = os.environ.get("CNID_OCR_TEMPLATE")
-    return Path(override) if override else Path(__file__).resolve().parents[3] / "template.yaml"
-
-
-def load_template(path: Path | None = None) -> dict[str, Any]:
-    path = path or default_template_path()
+def load_template(path: Path) -> dict[str, Any]:
+    """The template as data, its short-form tags read as long-form dicts. The path comes from ``Settings.template``."""
     with open(path, encoding="utf-8") as handle:
         return yaml.load(handle, Loader=_CloudFormationLoader)  # noqa: S506 - SafeLoader subclass
 
@@ -66,7 +61,7 @@ def table_definitions(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return tables
 
 
-def create_tables_from_template(client, names: dict[str, str], template_path: Path | None = None) -> None:
+def create_tables_from_template(client, names: dict[str, str], template_path: Path) -> None:
     """Create each table named in ``names`` (logical ID -> physical name) unless it already exists."""
     definitions = table_definitions(load_template(template_path))
     for logical_id, table_name in names.items():
@@ -75,7 +70,7 @@ def create_tables_from_template(client, names: dict[str, str], template_path: Pa
         try:
             client.create_table(TableName=table_name, **definition)
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") != "ResourceInUseException":
+            if error_code(exc) != "ResourceInUseException":
                 raise
             continue
         client.get_waiter("table_exists").wait(TableName=table_name, WaiterConfig={"Delay": 1, "MaxAttempts": 30})

@@ -4,10 +4,13 @@ A synchronous Lambda invocation carries at most 6 MB, so behind API Gateway a di
 4.4 MB of image. For larger files (the contract's 10 MB) the client first asks for an upload (``presign``), posts the
 file straight to the private bucket with the returned form, and then names the ``uploadId`` in the OCR call, which
 ``take``s the bytes: read with a size cap and deleted at once, whatever happens next. The bucket's lifecycle rule
-(template.yaml) removes uploads never recognised within a day.
+(template.yaml) removes uploads never recognised within a day or two (S3 expires objects at the first midnight UTC
+a day after their upload). That the id works only once and only for a while is the usage table's job
+(``UsageStore.open_upload`` / ``consume_upload``): S3 alone would accept the same form posted again.
 
 The object key is ``uploads/<random>``: 32 URL-safe random characters (192 bits), so an upload id cannot be guessed.
-With ``owner`` (the API key's id) the form also pins ``x-amz-meta-owner``, and ``take`` refuses another key's upload.
+With ``owner`` (the API key's usage key) the form also pins ``x-amz-meta-owner``, and ``take`` refuses another key's
+upload.
 """
 
 from __future__ import annotations
@@ -15,13 +18,14 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+from typing import Any
 
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from ..config import MIB
 from ..errors import FileTooLarge, InvalidUpload, StorageUnavailable
+from .dynamo import error_code, make_client
 
-MIB = 1024 * 1024
 PREFIX = "uploads/"
 OWNER_META = "owner"
 UPLOAD_ID_PATTERN = r"[A-Za-z0-9_-]{32}"  # what new_upload_id makes (also in the OpenAPI schema)
@@ -35,18 +39,17 @@ class UploadsUnavailable(StorageUnavailable):
     message = "The upload store is unavailable; retry later."
 
 
-def make_s3_client(region: str, endpoint_url: str | None = None):
-    """One client per process. SigV4 and virtual-hosted URLs: what pre-signed POSTs to a regional bucket need."""
-    import boto3
-
-    config = Config(
+def make_s3_client(region: str, endpoint_url: str | None = None, **timeouts: Any):
+    """One client per process, with the stores' short timeouts and deadline guard. SigV4 and virtual-hosted URLs:
+    what pre-signed POSTs to a regional bucket need."""
+    return make_client(
+        "s3",
+        region,
+        endpoint_url,
         signature_version="s3v4",
         s3={"addressing_style": "virtual" if endpoint_url is None else "path"},
-        connect_timeout=2,
-        read_timeout=10,
-        retries={"max_attempts": 3, "mode": "standard"},
+        **timeouts,
     )
-    return boto3.client("s3", region_name=region, endpoint_url=endpoint_url, config=config)
 
 
 def new_upload_id() -> str:
@@ -66,11 +69,13 @@ class UploadStore:
         self.max_bytes = max_bytes
         self.expires_in = expires_in
 
-    def presign(self, max_bytes: int | None = None, *, owner: str | None = None) -> dict:
+    def presign(self, max_bytes: int | None = None, *, owner: str | None = None, upload_id: str | None = None) -> dict:
         """A form for ``POST url`` (multipart: ``fields`` then the ``file`` part) that S3 accepts only for a file of
-        1..max_bytes bytes, under a fresh key, for ``expires_in`` seconds."""
+        1..max_bytes bytes, under ``uploads/<upload_id>`` (a fresh id by default), for ``expires_in`` seconds."""
         limit = min(max_bytes or self.max_bytes, self.max_bytes)
-        upload_id = new_upload_id()
+        upload_id = upload_id or new_upload_id()
+        if not is_upload_id(upload_id):
+            raise ValueError("an upload id is 32 URL-safe characters (new_upload_id)")
         fields: dict[str, str] = {}
         conditions: list = [["content-length-range", 1, limit]]
         if owner:
@@ -106,7 +111,7 @@ class UploadStore:
         try:
             response = self._client.get_object(Bucket=self._bucket, Key=key)
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in _MISSING:
+            if error_code(exc) in _MISSING:
                 raise InvalidUpload() from exc
             raise UploadsUnavailable() from exc
         except BotoCoreError as exc:
