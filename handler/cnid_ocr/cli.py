@@ -169,9 +169,9 @@ def _development_key(keys, settings: Settings, *, embedded: bool, asked: bool, u
 
 
 def _extract(args: argparse.Namespace, settings: Settings) -> int:
-    from .pipeline import CardReader, ReaderOptions
+    from .pipeline import CardReader
 
-    reader = CardReader.create(ReaderOptions(max_pixels=settings.max_image_pixels))
+    reader = CardReader.from_settings(settings)
     for name in args.images:
         status, body = _read_one(reader, Path(name), settings.max_image_bytes)
         print(json.dumps({"file": name, "status": status, "body": body}, ensure_ascii=False), flush=True)

@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     request_deadline_seconds: float = Field(default=25.0, gt=0)
     # Self-hosted: a request body must arrive within this many seconds (a trickling client is cut off with 408).
     body_read_timeout_seconds: float = Field(default=60.0, gt=0)
+    # ONNX Runtime threads; unset = the CPUs this process really gets (ocr/threads.py: Lambda's memory setting, CPU
+    # affinity, a cgroup quota).
+    threads: int | None = Field(default=None, ge=1, le=64)
     # Serve Swagger UI at /docs (from files in the package; no CDN). Off: no /docs, the OpenAPI JSON stays.
     docs: bool = True
 

@@ -38,7 +38,9 @@ from .imaging.geometry import (
     upright,
 )
 from .imaging.ink import drop_coloured_ink, drop_red_ink
-from .ocr.engine import LINE_HEIGHT, OcrEngine
+from .config import Settings
+from .ocr.engine import LINE_HEIGHT, EngineOptions, OcrEngine
+from .ocr.threads import available_cpus
 from .ocr.types import TextLine
 
 DEFAULT_MAX_PIXELS = 50_000_000
@@ -110,8 +112,15 @@ class CardReader:
     today: Callable[[], dt.date] = dt.date.today
 
     @classmethod
-    def create(cls, options: ReaderOptions | None = None) -> CardReader:
-        return cls(engine=OcrEngine(), options=options or ReaderOptions())
+    def create(cls, options: ReaderOptions | None = None, engine: EngineOptions | None = None) -> CardReader:
+        """Loads the OCR models (once per process). ONNX Runtime threads default to the CPUs the process gets."""
+        engine = engine or EngineOptions(threads=available_cpus())
+        return cls(engine=OcrEngine(engine), options=options or ReaderOptions())
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> CardReader:
+        threads = settings.threads or available_cpus()
+        return cls.create(ReaderOptions(max_pixels=settings.max_image_pixels), EngineOptions(threads=threads))
 
     def read(self, data: bytes) -> dict:
         """Raises an ``ApiError`` for anything that is not a readable card (bad bytes: 4xx, no card: 422)."""

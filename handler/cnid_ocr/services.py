@@ -48,9 +48,9 @@ def build_stores(settings: Settings, client=None) -> tuple[KeyStore, UsageStore]
 
 def build_services(settings: Settings, reader: Reader | None = None, dynamodb_client=None) -> Services:
     if reader is None:
-        from .pipeline import CardReader, ReaderOptions  # loads the OCR models, once per process
+        from .pipeline import CardReader  # loads the OCR models, once per process
 
-        reader = CardReader.create(ReaderOptions(max_pixels=settings.max_image_pixels))
+        reader = CardReader.from_settings(settings)
     keys, usage = build_stores(settings, dynamodb_client)
     return Services(settings=settings, reader=reader, keys=keys, usage=usage, uploads=build_uploads(settings))
 

@@ -34,8 +34,8 @@ CLS_LABELS = ("0", "180")
 
 @dataclass(frozen=True, slots=True)
 class EngineOptions:
-    # ONNX Runtime threads per session; Lambda gives one vCPU per 1,769 MB, this machine has 2 cores.
-    threads: int = 2
+    # ONNX Runtime threads per session: CardReader.create sets the CPUs the process really gets (ocr/threads.py).
+    threads: int = 1
     rec_batch: int = 8
     cls_batch: int = 8
     # Model files, relative to the model folder or absolute. PP-OCRv6 small det + rec: chosen by the accuracy and
