@@ -34,6 +34,10 @@ def looks_like_key(value: str) -> bool:
     return bool(API_KEY_PATTERN.fullmatch(value))
 
 
+# Decompression-bomb guard: no image with more pixels than this is decoded.
+DEFAULT_MAX_PIXELS = 50_000_000
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CNID_OCR_", extra="ignore", validate_default=True)
 
@@ -52,7 +56,7 @@ class Settings(BaseSettings):
     # a 6 MB synchronous payload and points larger files at the pre-signed upload path.
     max_image_bytes: int = Field(default=10 * MIB, gt=0)
     # Decompression-bomb guard: no image with more pixels than this is decoded.
-    max_image_pixels: int = Field(default=50_000_000, gt=0)
+    max_image_pixels: int = Field(default=DEFAULT_MAX_PIXELS, gt=0)
     # S3 bucket for large uploads (pre-signed POST); empty = the upload path is disabled.
     uploads_bucket: str = ""
     # The contract's limit, for files that arrive through the upload path.

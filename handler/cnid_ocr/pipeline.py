@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from .config import Settings
+from .config import DEFAULT_MAX_PIXELS, Settings
 from .errors import NoIdCardFound
 from .extract import CardLines, combine_cards, read_sides
 from .imaging.cards import CardRegion, ClusterOptions, find_cards, split_by_orientation
@@ -42,9 +42,6 @@ from .imaging.ink import drop_coloured_ink, drop_red_ink
 from .ocr.engine import LINE_HEIGHT, EngineOptions, OcrEngine
 from .ocr.threads import available_cpus
 from .ocr.types import TextLine
-
-DEFAULT_MAX_PIXELS = 50_000_000
-
 
 @dataclass(frozen=True, slots=True)
 class ReaderOptions:
