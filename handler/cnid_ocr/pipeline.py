@@ -43,6 +43,7 @@ from .ocr.engine import LINE_HEIGHT, EngineOptions, OcrEngine
 from .ocr.threads import available_cpus
 from .ocr.types import TextLine
 
+
 @dataclass(frozen=True, slots=True)
 class ReaderOptions:
     """Sizes and thresholds of the pipeline. Boxes only come from detection: crops are always cut from the decoded
