@@ -22,7 +22,8 @@ def test_region_code_names_its_county_prefecture_and_province():
 
 
 def test_near_names_differ_in_one_character():
-    assert ("埇桥区", 0) in gazetteer().near("埔桥区")
+    assert ("埇桥区", (0,)) in gazetteer().near("埔桥区")
+    assert ("怒江傈僳族自治州", (2, 3)) in gazetteer().near("怒江便儒族自治州")  # two changes in a long name
     assert gazetteer().near("埇桥区") == [] or all(name != "埇桥区" for name, _ in gazetteer().near("埇桥区"))
 
 
@@ -48,3 +49,9 @@ def test_a_group_name_inside_an_autonomous_area():
     text = "广西壮族自治区河池市罗城仏佬族自治县"
     mended, _ = mend_place_names(read_of(text, {12: {"仏": 0.8, "仫": 0.1, "仡": 0.06}}))
     assert mended == "广西壮族自治区河池市罗城仫佬族自治县"
+
+
+def test_two_misread_characters_of_a_long_name():
+    text = "云南省怒江便儒族自治州泸水市"
+    alternatives = {5: {"便": 0.6, "傈": 0.3}, 6: {"儒": 0.5, "僳": 0.4}}
+    assert mend_place_names(read_of(text, alternatives))[0] == "云南省怒江傈僳族自治州泸水市"

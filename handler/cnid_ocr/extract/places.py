@@ -22,6 +22,9 @@ from .side import Read
 # Names shorter than this are left alone: with one character changed, a two-character name (萧县, 和县) matches too
 # much ordinary text.
 MIN_NAME_LENGTH = 3
+# Names at least this long may have two characters misread (怒江便儒族自治州 for 怒江傈僳族自治州): so long a name
+# with six of eight characters right is still that name.
+TWO_CHANGES_LENGTH = 6
 # The number's own places need less support: the region code is independent evidence of the same name.
 REGION_SUPPORT = MIN_SUPPORT / 10
 _PLACEHOLDERS = frozenset({"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划", "省直辖行政单位"})
@@ -42,10 +45,14 @@ class Gazetteer:
         self.by_code = entries  # 6-digit code -> names it had
         names = {name for found in entries.values() for name in found if len(name) >= MIN_NAME_LENGTH}
         self.names = frozenset(names)
-        self._wildcards: dict[str, list[tuple[str, int]]] = {}
+        self._wildcards: dict[str, list[tuple[str, tuple[int, ...]]]] = {}
         for name in names:
             for k in range(len(name)):
-                self._wildcards.setdefault(name[:k] + "?" + name[k + 1 :], []).append((name, k))
+                self._wildcards.setdefault(_masked(name, (k,)), []).append((name, (k,)))
+            if len(name) >= TWO_CHANGES_LENGTH:
+                for j in range(len(name)):
+                    for k in range(j + 1, len(name)):
+                        self._wildcards.setdefault(_masked(name, (j, k)), []).append((name, (j, k)))
         self.lengths = sorted({len(name) for name in names})
 
     def region_names(self, code: str | None) -> frozenset[str]:
@@ -57,14 +64,21 @@ class Gazetteer:
             found |= self.by_code.get(key, set())
         return frozenset(found)
 
-    def near(self, window: str) -> list[tuple[str, int]]:
-        """Names that differ from ``window`` in exactly one character: (name, index)."""
+    def near(self, window: str) -> list[tuple[str, tuple[int, ...]]]:
+        """Names that differ from ``window`` in one character, or two for long names: (name, the indexes)."""
         out = []
-        for k in range(len(window)):
-            for name, index in self._wildcards.get(window[:k] + "?" + window[k + 1 :], ()):
-                if index == k and name[k] != window[k]:
-                    out.append((name, k))
+        masks: list[tuple[int, ...]] = [(k,) for k in range(len(window))]
+        if len(window) >= TWO_CHANGES_LENGTH:
+            masks += [(j, k) for j in range(len(window)) for k in range(j + 1, len(window))]
+        for mask in masks:
+            for name, indexes in self._wildcards.get(_masked(window, mask), ()):
+                if indexes == mask and all(name[i] != window[i] for i in mask):
+                    out.append((name, mask))
         return out
+
+
+def _masked(text: str, indexes: tuple[int, ...]) -> str:
+    return "".join("?" if i in indexes else ch for i, ch in enumerate(text))
 
 
 @lru_cache(maxsize=1)
@@ -104,16 +118,17 @@ def mend_place_names(read: Read, region_code: str | None = None) -> tuple[str, l
                 break
             if window in places.names:
                 continue
-            for name, k in places.near(window):
-                position = start + k
-                support = substitution_support(read, position, name[k])
+            for name, indexes in places.near(window):
+                supports = [substitution_support(read, start + k, name[k]) for k in indexes]
                 needed = REGION_SUPPORT if name in own else MIN_SUPPORT
-                if support < needed:
+                if min(supports) < needed:
                     continue
-                found = best.get(position)
-                rank = (name in own, support, len(name))
-                if found is None or rank > (found.name in own, found.support, len(found.name)):
-                    best[position] = Mend(position, text[position], name[k], name, support)
+                for k, support in zip(indexes, supports, strict=True):
+                    position = start + k
+                    found = best.get(position)
+                    rank = (name in own, support, len(name))
+                    if found is None or rank > (found.name in own, found.support, len(found.name)):
+                        best[position] = Mend(position, text[position], name[k], name, support)
     mended = list(text)
     for mend in best.values():
         mended[mend.position] = mend.new

@@ -190,13 +190,13 @@ def _outline(edges: dict[str, Line | None], card: tuple[float, ...], options: Fr
     cx, cy = (left + right) / 2, (top + bottom) / 2
     t, b = _offset(edges["top"]), _offset(edges["bottom"])
     lft, rgt = _offset(edges["left"]), _offset(edges["right"])
-    if lft is not None and rgt is not None and t is not None and b is not None:
-        if abs((rgt - lft) / (b - t) / CARD_ASPECT - 1) > options.aspect_tolerance:
-            # One pair is wrong (a desk edge, a shadow, a stamp's frame): keep the pair nearer its expectation.
-            if abs(lft - left) + abs(rgt - right) > abs(t - top) + abs(b - bottom):
-                lft = rgt = None
-            else:
-                t = b = None
+    complete = lft is not None and rgt is not None and t is not None and b is not None
+    if complete and abs((rgt - lft) / (b - t) / CARD_ASPECT - 1) > options.aspect_tolerance:  # type: ignore[operator]
+        # One pair is wrong (a desk edge, a shadow, a stamp's frame): keep the pair nearer its expectation.
+        if abs(lft - left) + abs(rgt - right) > abs(t - top) + abs(b - bottom):  # type: ignore[operator]
+            lft = rgt = None
+        else:
+            t = b = None
     found = sum(v is not None for v in (t, b, lft, rgt))
     w = rgt - lft if lft is not None and rgt is not None else None
     h = b - t if t is not None and b is not None else None
