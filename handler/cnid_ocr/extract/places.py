@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from .grammar import MIN_SUPPORT, substitution_support
+from .grammar import MIN_SUPPORT, char_options, substitution_support
 from .side import Read
 
 # Names shorter than this are left alone: with one character changed, a two-character name (萧县, 和县) matches too
@@ -109,6 +109,10 @@ def mend_place_names(read: Read, region_code: str | None = None) -> tuple[str, l
     recogniser's alternatives do not support any)."""
     places = gazetteer()
     text = read.text
+    # Only a character the recogniser hesitated over can be mended: skip windows without one.
+    unsure = [i for i in range(len(text)) if len(char_options(read, i)) > 1]
+    if not unsure:
+        return text, []
     own = places.region_names(region_code)
     best: dict[int, Mend] = {}
     for start in range(len(text)):
@@ -116,7 +120,7 @@ def mend_place_names(read: Read, region_code: str | None = None) -> tuple[str, l
             window = text[start : start + length]
             if len(window) < length:
                 break
-            if window in places.names:
+            if window in places.names or not any(start <= i < start + length for i in unsure):
                 continue
             for name, indexes in places.near(window):
                 supports = [substitution_support(read, start + k, name[k]) for k in indexes]

@@ -32,8 +32,10 @@ class ClusterOptions:
     row_gap: float = 4.6
     # ... and along the lines (a value is at most ~9 heights right of its label's row neighbour).
     column_gap: float = 9.0
-    # Clusters with fewer boxes are not a card (a stray word on the desk).
-    min_boxes: int = 2
+    # Clusters with fewer boxes are not a card (a price tag, a stray word on the desk): neither looked at again nor
+    # recognised. A back has at least its two titles and two labels; a far card whose first look saw fewer boxes is
+    # looked at again at twice the scale first (pipeline).
+    min_boxes: int = 3
 
 
 @dataclass(slots=True)
