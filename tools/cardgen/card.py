@@ -37,10 +37,6 @@ class Variant:
     portrait: bool = True
     label_scale: float = 1.0  # labels printed smaller than usual (competition cards: ~0.75)
 
-    @property
-    def is_plain(self) -> bool:
-        return self == PLAIN
-
 
 PLAIN = Variant()
 

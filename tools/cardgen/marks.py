@@ -131,10 +131,11 @@ def _grain(rng: np.random.Generator, shape: tuple[int, int], strength: float) ->
 
 
 def block_stamp(
-    rng: np.random.Generator, card: Image.Image, boxes: Boxes, target: str
+    rng: np.random.Generator, card: Image.Image, boxes: Boxes, target: str, light: bool = False
 ) -> tuple[Image.Image, np.ndarray]:
     """A dark filled square with 2x2 large characters in a lighter tone (禁止复印), over `target`. Returns the card
-    and the stamp's footprint (float mask, 1 inside)."""
+    and the stamp's footprint (float mask, 1 inside). light: a lighter ink, for a card that a photocopier's
+    contrast will darken afterwards (so the print under the stamp stays legible)."""
     w, h = card.size
     unit = w / CARD_W
     side = rng.uniform(0.26, 0.36) * CARD_H * unit
@@ -155,16 +156,19 @@ def block_stamp(
         d.text((cx + dx, cy + dy), ch, font=fonts.load(fonts.font_for(spec, ch), size), fill=255, anchor="mm")
     angle = float(rng.normal(0, 2.5))
     sq, chm = _rotated(square, angle, (cx, cy)), _rotated(chars, angle, (cx, cy))
-    dark, light = rng.uniform(0.3, 0.55), rng.uniform(0.75, 0.95)
+    dark, pale = rng.uniform(0.3, 0.55), rng.uniform(0.75, 0.95)
+    if light:
+        dark, pale = 0.25 + 0.5 * dark, 0.5 + 0.5 * pale
     ink = np.clip(_grain(rng, (h, w), 0.06), 0.8, 1.2)
-    factor = 1 - sq * (1 - dark * ink) + sq * chm * (light - dark)
+    factor = 1 - sq * (1 - dark * ink) + sq * chm * (pale - dark)
     return _multiply(card, np.clip(factor, 0, 1)), sq
 
 
 def frame_stamp(
-    rng: np.random.Generator, card: Image.Image, boxes: Boxes, target: str
+    rng: np.random.Generator, card: Image.Image, boxes: Boxes, target: str, light: bool = False
 ) -> tuple[Image.Image, np.ndarray]:
-    """A grey outlined rectangle with 复印无效-like text inside, laid across `target` (the print shows through)."""
+    """A grey outlined rectangle with 复印无效-like text inside, laid across `target` (the print shows through).
+    light: as for block_stamp."""
     w, h = card.size
     unit = w / CARD_W
     text = FRAME_TEXTS[int(rng.integers(len(FRAME_TEXTS)))]
@@ -190,6 +194,8 @@ def frame_stamp(
     angle = float(rng.normal(0, 3.0))
     inkm, footm = _rotated(ink, angle, (cx, cy)), _rotated(foot, angle, (cx, cy))
     tone = rng.uniform(0.3, 0.6)
+    if light:
+        tone = 0.35 + 0.5 * tone
     grain = np.clip(_grain(rng, (h, w), 0.12), 0.6, 1.3)
     factor = 1 - inkm * (1 - tone) * grain
     return _multiply(card, np.clip(factor, 0, 1)), footm

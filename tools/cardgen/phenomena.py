@@ -16,7 +16,7 @@ from .card import PLAIN, Variant
 from .defects import CUTS
 from .sheets import SheetLayout
 
-COPY_CROP_P = 0.13  # share of samples that are competition-style single-side crops
+COPY_CROP_P = 0.10  # share of samples that are competition-style single-side crops
 
 # Modifiers (`only=`) of the new phenomena, each forcing what it names.
 SHEET_MODIFIERS = ("sides_turned",)
@@ -80,10 +80,6 @@ class Extras:
     blur_strong: bool = False
     glare_strong: bool = False
 
-    @property
-    def is_plain(self) -> bool:
-        return self == Extras(seed=self.seed)
-
 
 def _front_variant(rng: np.random.Generator, p: dict[str, float], force: str | None) -> tuple[Variant, dict]:
     """A front print variant and the identity changes that go with it."""
@@ -122,9 +118,9 @@ def _back_variant(
 
 # Per kind: probabilities of each phenomenon (front/back print variants, marks, sheets, photo defects).
 _P = {
-    "photo": {"faint": 0.04, "dob": 0.07, "latin": 0.012, "dots": 0.07, "authority": 0.14},
-    "scan": {"faint": 0.04, "dob": 0.07, "latin": 0.012, "dots": 0.07, "authority": 0.14, "watermark": 0.05},
-    "small": {"faint": 0.04, "dob": 0.07, "latin": 0.012, "dots": 0.07, "authority": 0.14, "watermark": 0.05},
+    "photo": {"faint": 0.03, "dob": 0.04, "latin": 0.012, "dots": 0.04, "authority": 0.08},
+    "scan": {"faint": 0.03, "dob": 0.04, "latin": 0.012, "dots": 0.04, "authority": 0.08, "watermark": 0.05},
+    "small": {"faint": 0.03, "dob": 0.04, "latin": 0.012, "dots": 0.04, "authority": 0.08, "watermark": 0.05},
     "photocopy": {
         "faint": 0.05,
         "dob": 0.1,
@@ -149,7 +145,7 @@ _P = {
         "small_labels": 0.2,
         "id17": 0.06,
         "grey_stamp": 0.4,
-        "sheet": 0.55,
+        "sheet": 0.5,
         "grey_photo": 0.3,
     },
     "copy_crop": {
@@ -165,7 +161,7 @@ _P = {
         "grey_stamp": 0.85,
     },
 }
-_PHOTO_DEFECTS = {"cut": 0.07, "blur_strong": 0.05, "glare_strong": 0.05}
+_PHOTO_DEFECTS = {"cut": 0.06, "blur_strong": 0.045, "glare_strong": 0.045}
 
 
 def draw_extras(rng: np.random.Generator, kind: str, authority: str, force: str | None = None) -> Extras:

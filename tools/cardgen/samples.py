@@ -317,7 +317,7 @@ def build_sample(
                 mrng = np.random.default_rng([ex.seed, len(side), k])
                 target = marks.pick_target(mrng, side)
                 fn = marks.block_stamp if mark == "block" else marks.frame_stamp
-                img, foot = fn(mrng, img, boxes, target)
+                img, foot = fn(mrng, img, boxes, target, light=kind != "copy_crop")
                 stamp_tags.extend(marks.covered_tags(foot, boxes))
                 stamp_tags.append("stamp_block" if mark == "block" else "stamp_frame")
         return img
@@ -332,7 +332,7 @@ def build_sample(
     meta: dict = {}
     if kind == "copy_crop":
         width = rng.uniform(440, 462)
-        tags.append(f"card{int(width)}px")
+        tags += [f"card{int(width)}px", "grey"]
         img = _crop_copy(rng, card(sides[0], 2 * width / CARD_W, stamp=False, marks_on=grey_marks), width, tags)
     elif kind == "photo" and len(sides) == 1:
         if ex.cut or ex.blur_strong or ex.glare_strong:
@@ -449,8 +449,11 @@ def build_sample(
     return Sample(index, data_bytes, fmt, kind, tags, truth, identity, size, meta)
 
 
-def make_sample(seed: int, index: int, only: str | None = None) -> Sample:
-    """Sample number `index` of the set for `seed` (independent of the other samples)."""
+def make_sample(seed: int, index: int, only: str | None = None, classic: bool = False) -> Sample:
+    """Sample number `index` of the set for `seed` (independent of the other samples). classic=True: without
+    the phenomena of phenomena.py (the set as the generator made it before them, byte for byte)."""
+    if classic and only in NEW_MODIFIERS + ("copy_crop",):
+        raise ValueError(f"{only!r} is not a classic kind or modifier")
     rng = np.random.default_rng([seed, index])
     ethnicity = data.ETHNIC_GROUPS[1 + (index // 4) % 55] if index % 4 == 3 else None  # every group appears
     identity = random_identity(rng, ethnicity=ethnicity)
@@ -465,6 +468,8 @@ def make_sample(seed: int, index: int, only: str | None = None) -> Sample:
         kind = kind if kind != "both_sides" else "photo"
     # The new phenomena come from a stream of their own: a sample that draws none of them is the same bytes as
     # before they existed.
+    if classic:
+        return build_sample(identity, rng, kind, sides=sides, stamped=stamped, exif=exif, index=index, extras=Extras())
     rng2 = np.random.default_rng([seed, index, 0x4E4557])
     force = only if only in NEW_MODIFIERS else None
     if only == "copy_crop" or (only is None or force is not None) and rng2.random() < COPY_CROP_P:
@@ -483,9 +488,10 @@ def make_sample(seed: int, index: int, only: str | None = None) -> Sample:
     return build_sample(identity, rng, kind, sides=sides, stamped=stamped, exif=exif, index=index, extras=extras)
 
 
-def generate(seed: int, n: int, *, only: str | None = None, start: int = 0) -> Iterator[Sample]:
-    """n samples, deterministic for (seed, index). `only` is a kind (KINDS) or a modifier (MODIFIERS)."""
+def generate(seed: int, n: int, *, only: str | None = None, start: int = 0, classic: bool = False) -> Iterator[Sample]:
+    """n samples, deterministic for (seed, index). `only` is a kind (KINDS) or a modifier (MODIFIERS); classic=True
+    leaves out the phenomena of phenomena.py (the set as it was before them)."""
     if only is not None and only not in KINDS + MODIFIERS:
         raise ValueError(f"unknown kind {only!r}; expected one of {KINDS + MODIFIERS}")
     for i in range(start, start + n):
-        yield make_sample(seed, i, only)
+        yield make_sample(seed, i, only, classic)
