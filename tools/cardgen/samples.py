@@ -322,6 +322,8 @@ def build_sample(
                 stamp_tags.append("stamp_block" if mark == "block" else "stamp_frame")
         return img
 
+    if kind == "copy_crop":
+        stamped = False  # a crop's stamps are grey ones (extras.grey_stamps)
     if grey_marks:
         tags += ["stamp", "grey_stamp"]
         stamped = False  # grey stamps take the place of a red one
@@ -466,11 +468,12 @@ def make_sample(seed: int, index: int, only: str | None = None, classic: bool = 
     if only in ("front", "back"):
         sides = (only,)
         kind = kind if kind != "both_sides" else "photo"
-    # The new phenomena come from a stream of their own: a sample that draws none of them is the same bytes as
-    # before they existed.
     if classic:
         return build_sample(identity, rng, kind, sides=sides, stamped=stamped, exif=exif, index=index, extras=Extras())
+    # The new phenomena come from a stream of their own: a sample that draws none of them is the same bytes as
+    # before they existed.
     rng2 = np.random.default_rng([seed, index, 0x4E4557])
+    classic_kind = kind
     force = only if only in NEW_MODIFIERS else None
     if only == "copy_crop" or (only is None or force is not None) and rng2.random() < COPY_CROP_P:
         kind = "copy_crop"
@@ -484,6 +487,8 @@ def make_sample(seed: int, index: int, only: str | None = None, classic: bool = 
         sides = ("front",)
     elif force in BACK_MODIFIERS and kind != "both_sides":
         sides = ("back",)
+    if kind != classic_kind and kind != "photo":
+        exif = False  # an EXIF tag was drawn for a phone photo, not for what this sample became
     extras = draw_extras(rng2, kind, long_authority_for(region_of(identity), rng2), force)
     return build_sample(identity, rng, kind, sides=sides, stamped=stamped, exif=exif, index=index, extras=extras)
 
