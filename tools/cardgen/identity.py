@@ -168,6 +168,31 @@ def issuing_authority_for(region: Region) -> str:
     return f"{district}公安局"
 
 
+def long_authority_for(region: Region, rng: np.random.Generator) -> str:
+    """The issuing authority written out in full, as some cards print it (long enough to wrap on two lines):
+    XX省XX市公安局XX分局, XX省XX市XX县公安局, XX市公安局XX区分局."""
+    district, city, province = region.district, region.city, region.province
+    if district.endswith("区") and city.endswith("市"):
+        if province and rng.random() < 0.7:
+            short = district.removesuffix("区") if len(district) > 2 else district
+            return f"{province}{city}公安局{short}分局"
+        return f"{city}公安局{district}分局"
+    return f"{province}{city}{district}公安局"
+
+
+def region_of(identity: Identity) -> Region:
+    return _REGION_BY_CODE.get(identity.id_number[:6]) or Region(identity.id_number[:6], "", "某某市", "某某区")
+
+
+def latin_name(rng: np.random.Generator) -> str:
+    """A name with Latin letters, as a few cards print them (rare): a surname and one or two capitals (赵C), or
+    a transliterated given name with a Latin initial after the middle dot."""
+    letters = "".join(chr(ord("A") + int(rng.integers(26))) for _ in range(1 if rng.random() < 0.75 else 2))
+    if rng.random() < 0.75:
+        return _pick(rng, data.SURNAMES) + letters
+    return _pick(rng, data.RUSSIAN_GIVEN) + "·" + letters[0]
+
+
 def random_birth(rng: np.random.Generator) -> dt.date:
     # Ages 1-90, weighted towards working age.
     age_days = int(np.clip(rng.normal(38, 17), 1, 90) * 365.25 + rng.integers(0, 365))

@@ -21,8 +21,9 @@ STAMP_TEXTS = (
 )
 
 
-def stamp(rng: np.random.Generator, card: Image.Image) -> Image.Image:
-    """Overlay a '复印无效'-style stamp across the text of a card image (RGBA; its alpha is kept)."""
+def stamp(rng: np.random.Generator, card: Image.Image, footprints: list[np.ndarray] | None = None) -> Image.Image:
+    """Overlay a '复印无效'-style stamp across the text of a card image (RGBA; its alpha is kept). Appends the
+    stamp's footprint (a 0..1 mask: its ink, closed over the gaps between strokes) to `footprints`."""
     w, h = card.size
     layer = Image.new("RGBA", (w, h), (0, 0, 0, 0))
     draw = ImageDraw.Draw(layer)
@@ -41,6 +42,10 @@ def stamp(rng: np.random.Generator, card: Image.Image) -> Image.Image:
             width=max(2, size // 12),
         )
     layer = layer.rotate(float(rng.uniform(-35, 35)), resample=Image.BICUBIC, center=(w / 2, h / 2))
+    if footprints is not None:
+        ink = (np.asarray(layer.getchannel("A")) > 0).astype(np.uint8)
+        k = max(3, size // 3) | 1
+        footprints.append(cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8)).astype(np.float32))
     out = card.copy()
     alpha_card = card.getchannel("A")
     out.alpha_composite(layer)
@@ -58,12 +63,18 @@ def soft(mask: np.ndarray, sigma: float) -> np.ndarray:
     return cv2.resize(cv2.GaussianBlur(small, (0, 0), 3), (w, h), interpolation=cv2.INTER_LINEAR)
 
 
-def stamp_boxes(rng: np.random.Generator, img: Image.Image, boxes: list[tuple[int, int, int, int]]) -> Image.Image:
-    """Stamp a flat page (e.g. a greyscale photocopy, stamped in red after copying) over each card's box."""
+def stamp_boxes(
+    rng: np.random.Generator,
+    img: Image.Image,
+    boxes: list[tuple[int, int, int, int]],
+    footprints: list[np.ndarray] | None = None,
+) -> Image.Image:
+    """Stamp a flat page (e.g. a greyscale photocopy, stamped in red after copying) over each card's box; appends
+    each stamp's footprint in its box's frame to `footprints`."""
     out = img.convert("RGB")
     for box in boxes:
         region = out.crop(box).convert("RGBA")
-        out.paste(stamp(rng, region).convert("RGB"), box[:2])
+        out.paste(stamp(rng, region, footprints).convert("RGB"), box[:2])
     return out
 
 
@@ -155,9 +166,15 @@ def lighting(
 
 
 def degrade(
-    rng: np.random.Generator, img: np.ndarray, card_px: float, tags: list[str], strength: float = 1.0
+    rng: np.random.Generator,
+    img: np.ndarray,
+    card_px: float,
+    tags: list[str],
+    strength: float = 1.0,
+    strong_blur=None,
 ) -> np.ndarray:
-    """Defocus or motion blur and sensor noise, scaled to the card's size in pixels."""
+    """Defocus or motion blur and sensor noise, scaled to the card's size in pixels. `strong_blur` (a function of
+    the image) replaces the mild blur's tag with blur_strong and is applied before the noise."""
     unit = card_px / 856
     r = rng.random()
     if r < 0.35 * strength:
@@ -172,6 +189,9 @@ def degrade(
         k = cv2.warpAffine(k, rot, (length, length))
         img = cv2.filter2D(img, -1, k / max(k.sum(), 1e-6))
         tags.append("motion_blur")
+    if strong_blur is not None:
+        img = strong_blur(img)
+        tags[:] = [t for t in tags if t not in ("blur", "motion_blur")] + ["blur_strong"]
     if rng.random() < 0.6 * strength:
         sigma = rng.uniform(1.5, 9)
         img = img + rng.normal(0, sigma, img.shape).astype(np.float32)
