@@ -136,9 +136,10 @@ def _continuation(
         line
         for line in others
         if all(line is not used for _, used in parts)
-        and hit.line.bottom <= line.top <= last_bottom + 1.5 * h
+        # Padded detector boxes of consecutive rows overlap: rows are told apart by their centres.
+        and hit.line.center_y + 0.5 * h < line.center_y <= last_bottom + 1.5 * h
         and abs(line.left - value_left) <= 1.5 * h
-        and (validity is None or line.bottom < validity.line.top)
+        and (validity is None or line.center_y < validity.line.center_y - 0.5 * h)
     ]
     if not below:
         return []
