@@ -36,6 +36,10 @@ class InvalidDocumentType(BadRequest):
     code, message = "invalid_document_type", "The field 'documentType' is required and must be 'cn_id_card'."
 
 
+class InvalidCrop(BadRequest):
+    code, message = "invalid_crop", "The field 'crop' is a comma-separated list of 'card' and 'portrait'."
+
+
 class InvalidImage(BadRequest):
     code, message = "invalid_image", "The image could not be decoded (corrupt or truncated file)."
 

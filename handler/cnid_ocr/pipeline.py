@@ -10,6 +10,7 @@ level, upright frame -> combine the cards into one body.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import datetime as dt
 import re
@@ -23,9 +24,11 @@ import numpy as np
 
 from .config import DEFAULT_MAX_PIXELS, Settings
 from .errors import NoIdCardFound
-from .extract import CardLines, combine_cards, read_sides
+from .extract import CardLines, codes, combine_cards, read_sides
+from .extract.result import FieldWarning, SideInspection, SideReading
 from .imaging.cards import CardRegion, ClusterOptions, find_cards, split_by_orientation
 from .imaging.decode import decode_image
+from .imaging.frame import CardFrame, FrameOptions, card_frame, portrait_corners
 from .imaging.geometry import (
     Quad,
     agrees,
@@ -39,6 +42,7 @@ from .imaging.geometry import (
     upright,
 )
 from .imaging.ink import drop_coloured_ink, drop_red_ink
+from .imaging.quality import QualityOptions, card_quality
 from .ocr.engine import LINE_HEIGHT, EngineOptions, OcrEngine
 from .ocr.threads import available_cpus
 from .ocr.types import TextLine
@@ -75,6 +79,8 @@ class ReaderOptions:
     # A card whose sampled votes are this mixed has every line classified, to find halves facing opposite ways.
     mixed_vote: float = 0.2
     clusters: ClusterOptions = field(default_factory=ClusterOptions)
+    frame: FrameOptions = field(default_factory=FrameOptions)
+    quality: QualityOptions = field(default_factory=QualityOptions)
     # A line ending in at least min_number_digits digits but fewer than number_length is an ID number cut short
     # (its end under a stamp): it is read again, longer.
     min_number_digits: int = 10
@@ -120,11 +126,12 @@ class CardReader:
         threads = settings.threads or available_cpus()
         return cls.create(ReaderOptions(max_pixels=settings.max_image_pixels), EngineOptions(threads=threads))
 
-    def read(self, data: bytes) -> dict:
-        """Raises an ``ApiError`` for anything that is not a readable card (bad bytes: 4xx, no card: 422)."""
-        return self.analyse(data).body
+    def read(self, data: bytes, crops: frozenset[str] = frozenset()) -> dict:
+        """Raises an ``ApiError`` for anything that is not a readable card (bad bytes: 4xx, no card: 422).
+        ``crops``: images to return (CROPS), in the body's ``images`` and per card."""
+        return self.analyse(data, crops).body
 
-    def analyse(self, data: bytes) -> Analysis:
+    def analyse(self, data: bytes, crops: frozenset[str] = frozenset()) -> Analysis:
         timings = StageTimings()
         with timings.stage("decode"):
             decoded = decode_image(data, max_pixels=self.options.max_pixels, max_side=self.options.max_decode_side)
@@ -133,7 +140,8 @@ class CardReader:
             raise NoIdCardFound()
         scale = _original_scale(decoded.original_size, decoded.pixels.shape)
         with timings.stage("extraction"):
-            body = combine_cards(cards, today=self.today(), image_scale=scale).to_body()
+            inspect = _Inspector(decoded.pixels, crops, self.options, timings)
+            body = combine_cards(cards, today=self.today(), image_scale=scale, inspect=inspect).to_body()
         return Analysis(body, cards, timings)
 
     def read_pixels(self, pixels: np.ndarray) -> dict:
@@ -299,6 +307,78 @@ def _digit_pitch(line: TextLine, first_digit: int, quad: np.ndarray) -> float:
         steps = (starts[-1] - starts[0]) / (len(starts) - 1)
         return max(1.0, steps * width / max(len(line.lattice), 1))
     return 0.6 * height
+
+
+CROPS = frozenset({"card", "portrait"})
+
+
+@dataclass(slots=True)
+class _Inspector:
+    """Each side's card seen in the image: its outline from the card's edges, its quality and defect warnings,
+    and the crops asked for (built in memory, never written anywhere)."""
+
+    pixels: np.ndarray
+    crops: frozenset[str]
+    options: ReaderOptions
+    timings: StageTimings
+
+    def __call__(self, side: SideReading) -> SideInspection:
+        placed = [line for line in side.lines if line.image_box is not None]
+        if len(placed) < 2:
+            return SideInspection()
+        with self.timings.stage("card_frame"):
+            level, image = _corners(placed, "box"), _corners(placed, "image_box")
+            text_box = (
+                float(level[:, 0].min()),
+                float(level[:, 1].min()),
+                float(level[:, 0].max()),
+                float(level[:, 1].max()),
+            )
+            frame = card_frame(self.pixels, fit_affine(level, image), text_box, side.side, self.options.frame)
+            quality = card_quality(self.pixels, frame.corners, self.options.quality)
+        warnings = [
+            FieldWarning(code, message)
+            for flagged, code, message in (
+                (quality.photocopy, codes.PHOTOCOPY, "the card has no colour: a photocopy or a greyscale image"),
+                (frame.cut_off, codes.CARD_CUT_OFF, "part of the card lies outside the image"),
+                (quality.blurry, codes.BLURRY, f"the card is blurred (sharpness {quality.sharpness:.2f})"),
+                (quality.glared, codes.GLARE, f"glare over {quality.glare:.0%} of the card"),
+            )
+            if flagged
+        ]
+        images: dict[str, str] = {}
+        if self.crops:
+            with self.timings.stage("crops_out"):
+                if "card" in self.crops:
+                    images["card"] = _jpeg(frame.rectified(self.pixels))
+                if "portrait" in self.crops and side.side == "front":
+                    images["portrait"] = _jpeg(_portrait(self.pixels, frame))
+                elif "portrait" in self.crops:
+                    warnings.append(FieldWarning(codes.NO_PORTRAIT, "a back side has no portrait to crop"))
+        corners = [(float(x), float(y)) for x, y in frame.corners]
+        return SideInspection(corners, quality.score, warnings, images)
+
+
+def _jpeg(pixels: np.ndarray) -> str:
+    ok, data = cv2.imencode(".jpg", pixels, [cv2.IMWRITE_JPEG_QUALITY, CROP_JPEG_QUALITY])
+    return base64.b64encode(data.tobytes()).decode("ascii") if ok else ""
+
+
+def _portrait(pixels: np.ndarray, frame: CardFrame) -> np.ndarray:
+    corners = portrait_corners(frame)
+    width = int(round(np.linalg.norm(corners[1] - corners[0])))
+    height = int(round(np.linalg.norm(corners[3] - corners[0])))
+    scale = min(1.0, PORTRAIT_HEIGHT / max(height, 1))
+    size = (max(8, int(width * scale)), max(8, int(height * scale)))
+    target = np.array([[0, 0], [size[0], 0], [size[0], size[1]], [0, size[1]]], dtype=np.float32)
+    matrix = cv2.getPerspectiveTransform(corners.astype(np.float32), target)
+    return cv2.warpPerspective(pixels, matrix, size, flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE)
+
+
+# Crops: the card at its canonical 856 x 540 and the portrait at most this tall, JPEG at this quality: a body with
+# two cards and both crops stays far below Lambda's 6 MB response limit (docs/limits.md).
+CROP_JPEG_QUALITY = 85
+PORTRAIT_HEIGHT = 400
 
 
 def _corners(lines: list[TextLine], attribute: str) -> np.ndarray:

@@ -13,7 +13,7 @@ from .store.usage import UsageStore
 
 
 class Reader(Protocol):
-    def read(self, data: bytes) -> dict: ...
+    def read(self, data: bytes, crops: frozenset[str] = ...) -> dict: ...
 
 
 @dataclass(slots=True)

@@ -39,7 +39,7 @@ class BodyReader:
     def __init__(self, body: dict) -> None:
         self.body = body
 
-    def read(self, data: bytes) -> dict:
+    def read(self, data: bytes, crops: frozenset[str] = frozenset()) -> dict:
         return dict(self.body)
 
 

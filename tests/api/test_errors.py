@@ -152,7 +152,7 @@ def test_rate_limited(client, services):
 
 def test_unexpected_error_is_a_generic_500(client, services, auth, blank_image):
     class Broken:
-        def read(self, data: bytes) -> dict:
+        def read(self, data: bytes, crops: frozenset[str] = frozenset()) -> dict:
             raise RuntimeError("secret detail 110101199001011234")
 
     services.reader = Broken()

@@ -42,7 +42,7 @@ class FastReader:
         self.calls = 0
         self._lock = threading.Lock()
 
-    def read(self, data: bytes) -> dict:
+    def read(self, data: bytes, crops: frozenset[str] = frozenset()) -> dict:
         with self._lock:
             self.calls += 1
         if self.delay:

@@ -37,7 +37,7 @@ class GatedReader(FastReader):
         super().__init__()
         self.gate = gate
 
-    def read(self, data: bytes) -> dict:
+    def read(self, data: bytes, crops: frozenset[str] = frozenset()) -> dict:
         self.gate.opened.wait(GATE_TIMEOUT)
         return super().read(data)
 

@@ -159,7 +159,7 @@ def test_logs_of_a_full_request_hold_no_personal_data(client, auth, services, ca
 
 def test_a_crash_with_personal_data_in_its_message_is_not_logged_verbatim(client, auth, services, captured_logs, capfd):
     class Leaky:
-        def read(self, data: bytes) -> dict:
+        def read(self, data: bytes, crops: frozenset[str] = frozenset()) -> dict:
             raise RuntimeError(f"could not parse {NAME} {ID_NUMBER} {ADDRESS_LINES[0]}")
 
     services.reader = Leaky()
@@ -187,7 +187,7 @@ def test_an_unexpected_error_is_logged_once_with_its_type_and_stack(client, auth
     one place (the request middleware), once; its message (which could quote the card) is not."""
 
     class Buggy:
-        def read(self, data: bytes) -> dict:
+        def read(self, data: bytes, crops: frozenset[str] = frozenset()) -> dict:
             raise KeyError(f"{NAME} {ID_NUMBER}")
 
     services.reader = Buggy()

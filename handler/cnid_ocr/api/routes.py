@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import threading
 
 from fastapi import APIRouter, Request
@@ -16,6 +17,7 @@ from ..errors import (
     BadRequest,
     ClientDisconnected,
     FileTooLarge,
+    InvalidCrop,
     InvalidDocumentType,
     InvalidMultipart,
     InvalidUpload,
@@ -32,6 +34,7 @@ from .multipart import Part, form_collector, too_large_message
 from .schemas import OcrResponse, UploadResponse, UsageResponse, error_responses
 
 DOCUMENT_TYPE = "cn_id_card"
+CROP_PATTERN = r"^(card|portrait)(,(card|portrait))*$"
 # Room for the multipart framing and the small fields around the image.
 MULTIPART_OVERHEAD = 64 * 1024
 
@@ -65,6 +68,12 @@ _OCR_REQUEST_BODY = {
                         "upload limit. Exactly one of image and uploadId.",
                     },
                     "documentType": {"type": "string", "enum": [DOCUMENT_TYPE]},
+                    "crop": {
+                        "type": "string",
+                        "pattern": CROP_PATTERN,
+                        "description": "Images to return, comma-separated: 'card' (the card rectified, upright, "
+                        "856x540 JPEG) and/or 'portrait' (the front's photo). Absent: no images (the fastest).",
+                    },
                     "uploadId": {
                         "type": "string",
                         "pattern": f"^{UPLOAD_ID_PATTERN}$",
@@ -89,8 +98,8 @@ async def read_card(request: Request, key: ApiKeyDep, services: ServicesDep) -> 
     await run_in_threadpool(services.usage.take_rate_token, key)
     await run_in_threadpool(services.usage.check_quota, key)
     try:
-        image = await _read_image(request, services, key)
-        body = await run_in_threadpool(_read_exclusively, services, image)
+        image, crops = await _read_image(request, services, key)
+        body = await run_in_threadpool(_read_exclusively, services, image, crops)
         # The 200 body is the response model's: a body outside the documented schema is a bug (a ValidationError,
         # answered below as a 500 and not billed), never sent.
         result = OcrResponse.model_validate({**body, "requestId": request.state.request_id})
@@ -109,7 +118,8 @@ async def read_card(request: Request, key: ApiKeyDep, services: ServicesDep) -> 
         usage = await run_in_threadpool(services.usage.current, key.usage_key)
         headers["X-RateLimit-Limit"] = str(key.monthly_quota)
         headers["X-RateLimit-Remaining"] = str(max(0, key.monthly_quota - usage.billable))
-    return JSONResponse(result.model_dump(mode="json"), headers=headers)
+    # Unset optional keys (images, a card's quality) stay absent; the contract's keys are always set, null or not.
+    return JSONResponse(result.model_dump(mode="json", exclude_unset=True), headers=headers)
 
 
 @router.post(
@@ -155,9 +165,9 @@ async def get_usage(key: ApiKeyDep, services: ServicesDep) -> UsageResponse:
     )
 
 
-def _read_exclusively(services: Services, image: bytes) -> dict:
+def _read_exclusively(services: Services, image: bytes, crops: frozenset[str]) -> dict:
     with _ocr_slot:
-        return services.reader.read(image)
+        return services.reader.read(image, crops)
 
 
 async def _count(request: Request, services: Services, key: ApiKey, *, succeeded: bool, billable: bool) -> None:
@@ -168,12 +178,13 @@ async def _count(request: Request, services: Services, key: ApiKey, *, succeeded
     )
 
 
-async def _read_image(request: Request, services: Services, key: ApiKey) -> bytes:
+async def _read_image(request: Request, services: Services, key: ApiKey) -> tuple[bytes, frozenset[str]]:
     settings = services.settings
     form = await _read_form(request, settings.max_image_bytes, settings.body_read_timeout_seconds)
     document_type = form.get("documentType")
     if document_type is None or _text(document_type) != DOCUMENT_TYPE:
         raise InvalidDocumentType()
+    crops = _crops(form.get("crop"))
     image = form.get("image")
     has_image = image is not None and image.size > 0
     if has_image and "uploadId" in form:
@@ -185,7 +196,16 @@ async def _read_image(request: Request, services: Services, key: ApiKey) -> byte
     else:
         raise MissingImage()
     request.state.image_bytes = len(data)
-    return data
+    return data, crops
+
+
+def _crops(part: Part | None) -> frozenset[str]:
+    if part is None:
+        return frozenset()
+    text = _text(part)
+    if text is None or not re.fullmatch(CROP_PATTERN, text):
+        raise InvalidCrop()
+    return frozenset(text.split(","))
 
 
 async def _take_upload(services: Services, key: ApiKey, upload_id: str) -> bytes:

@@ -28,6 +28,15 @@ class Warning(BaseModel):
 Side = Literal["front", "back"]
 
 
+class Images(BaseModel):
+    """Crops asked for with the form field ``crop``: base64-encoded JPEG, built in memory, never stored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    card: str | None = Field(default=None, description="The card rectified: upright, perspective removed, 856x540")
+    portrait: str | None = Field(default=None, description="The front's portrait (a back side has none)")
+
+
 class CardSide(BaseModel):
     """One side of one card found in the image, with its own fields."""
 
@@ -40,6 +49,10 @@ class CardSide(BaseModel):
     fields: dict[str, str | None] = Field(description="That side's keys, as at the top level")
     confidence: dict[str, float]
     warnings: list[Warning]
+    quality: float | None = Field(
+        default=None, description="0..1: how sharp and glare-free the card is (1 = no blur, no glare)"
+    )
+    images: Images | None = Field(default=None, description="This side's crops, when the request asked for them")
 
 
 class OcrResponse(BaseModel):
@@ -66,6 +79,9 @@ class OcrResponse(BaseModel):
     cards: list[CardSide] = Field(
         default_factory=list,
         description="Every side found in the image; the top-level keys are from the first front and the first back",
+    )
+    images: Images | None = Field(
+        default=None, description="The crops of the top-level sides (the first front, the first back), when asked"
     )
     requestId: str = Field(description="Identifier of this request, also in the X-Request-Id header")
 

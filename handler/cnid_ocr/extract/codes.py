@@ -21,6 +21,12 @@ INVALID_DATE = "invalid_date"  # unreadable or non-existent date, birth in the f
 CARD_EXPIRED = "card_expired"  # validTo is before today
 LOW_CONFIDENCE = "low_confidence"  # field confidence below LOW_CONFIDENCE_THRESHOLD
 INCOMPLETE_CARD = "incomplete_card"  # a side was found but this field of it was not
+# About the card itself (field null), from its pixels (imaging/frame.py, imaging/quality.py):
+PHOTOCOPY = "photocopy"  # no colour on the card: a photocopy or a greyscale image
+CARD_CUT_OFF = "card_cut_off"  # part of the card lies outside the image
+BLURRY = "blurry"  # blurred enough to endanger the reading
+GLARE = "glare"  # a blown-out highlight over the card
+NO_PORTRAIT = "no_portrait"  # a portrait crop was asked for a back side
 MULTIPLE_CARDS = "multiple_cards"  # two fronts (or backs) in one image: the top-level keys are from cards[0]
 
 LOW_CONFIDENCE_THRESHOLD = 0.9

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,7 +15,7 @@ from ..ocr.types import TextLine
 from . import codes
 from .card import read_sides
 from .layout import text_height
-from .result import CardReading, FieldWarning, SideReading
+from .result import CardReading, FieldWarning, SideInspection, SideReading
 
 # The card's outline around its text, in text heights (a first estimate: the text block plus a border).
 OUTLINE_MARGIN = 1.0
@@ -29,12 +29,22 @@ class CardLines:
     angle: float = 0.0
 
 
-def combine_cards(cards: Sequence[CardLines], *, today: dt.date, image_scale: float = 1.0) -> CardReading:
+Inspector = Callable[[SideReading], SideInspection]
+
+
+def combine_cards(
+    cards: Sequence[CardLines], *, today: dt.date, image_scale: float = 1.0, inspect: Inspector | None = None
+) -> CardReading:
     """Raises ``NoIdCardFound`` when no card shows a recognisable side. ``image_scale`` takes the lines' image
-    boxes (decoded pixels) to the original image's pixels."""
+    boxes (decoded pixels) to the original image's pixels; ``inspect`` looks at each side's card in the image
+    (outline, quality, crops: the pipeline's, which has the pixels)."""
     sides = [side for card in cards for side in read_sides(card.lines, today=today)]
     if not sides:
         raise NoIdCardFound()
+    for side in sides:
+        if inspect is not None:
+            side.inspection = inspect(side)
+            side.warnings.extend(side.inspection.warnings)
     fronts = sorted((s for s in sides if s.side == "front"), key=_completeness, reverse=True)
     backs = sorted((s for s in sides if s.side == "back"), key=_completeness, reverse=True)
     primary = fronts[:1] + backs[:1]
@@ -49,6 +59,9 @@ def combine_cards(cards: Sequence[CardLines], *, today: dt.date, image_scale: fl
             )
     ordered = primary + [s for s in sides if all(s is not p for p in primary)]
     reading.cards = [_card_json(side, image_scale) for side in ordered]
+    for side in primary:
+        if side.inspection is not None:
+            reading.images.update(side.inspection.images)
     return reading
 
 
@@ -58,8 +71,9 @@ def _completeness(side: SideReading) -> tuple[int, float]:
 
 
 def _card_json(side: SideReading, image_scale: float) -> dict:
-    corners = outline(side.lines)
-    return {
+    seen = side.inspection
+    corners = seen.corners if seen is not None and seen.corners is not None else outline(side.lines)
+    card: dict = {
         "side": side.side,
         "corners": None
         if corners is None
@@ -68,6 +82,11 @@ def _card_json(side: SideReading, image_scale: float) -> dict:
         "confidence": {k: round(v, 4) for k, v in side.confidence.items()},
         "warnings": [w.to_json() for w in side.warnings],
     }
+    if seen is not None and seen.quality is not None:
+        card["quality"] = seen.quality
+    if seen is not None and seen.images:
+        card["images"] = dict(seen.images)
+    return card
 
 
 def outline(lines: Sequence[TextLine], margin: float = OUTLINE_MARGIN) -> list[tuple[float, float]] | None:

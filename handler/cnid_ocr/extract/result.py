@@ -27,6 +27,17 @@ class FieldWarning:
 
 
 @dataclass(slots=True)
+class SideInspection:
+    """The card seen in the image: its outline (image pixels, clockwise from its top-left), a quality score, the
+    warnings about the card itself (no field), and the crops asked for (base64 JPEG by name)."""
+
+    corners: list[tuple[float, float]] | None = None
+    quality: float | None = None
+    warnings: list[FieldWarning] = field(default_factory=list)
+    images: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
 class SideReading:
     """One side of one card: its fields (the side's own keys), confidence, warnings and the lines it was read from."""
 
@@ -37,6 +48,8 @@ class SideReading:
     lines: list[TextLine] = field(default_factory=list)
     # Fields not read, where the card prints them (the lines' frame): the pipeline may read there again.
     regions: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
+    # What the pixels say about the card (SideInspection, filled by the pipeline): outline, quality, crops.
+    inspection: SideInspection | None = None
 
     @property
     def found(self) -> int:
@@ -50,6 +63,7 @@ class CardReading:
     confidence: dict[str, float] = field(default_factory=dict)  # 0..1 per field that was read
     warnings: list[FieldWarning] = field(default_factory=list)
     cards: list[dict] | None = None  # every side found on the page (the body's "cards")
+    images: dict[str, str] = field(default_factory=dict)  # the crops of the top-level sides, when asked
 
     @classmethod
     def of_sides(cls, sides: Sequence[SideReading]) -> CardReading:
@@ -69,4 +83,6 @@ class CardReading:
         body["warnings"] = [w.to_json() for w in self.warnings]
         if self.cards is not None:
             body["cards"] = self.cards
+        if self.images:
+            body["images"] = self.images
         return body
