@@ -25,6 +25,11 @@ def fresh_key() -> str:
 
 
 def invoke(events: list[Path], *args: str, timeout: float = 600) -> dict[str, dict]:
+    return invoke_with_log(events, *args, timeout=timeout)[0]
+
+
+def invoke_with_log(events: list[Path], *args: str, timeout: float = 600) -> tuple[dict[str, dict], list[str]]:
+    """The results by event file name, and the function's log (what CloudWatch would get), line by line."""
     proc = subprocess.run(
         [sys.executable, str(INVOKE), *map(str, events), "--json", *args],
         capture_output=True,
@@ -34,7 +39,7 @@ def invoke(events: list[Path], *args: str, timeout: float = 600) -> dict[str, di
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     results = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
-    return {Path(r["event"]).name: r for r in results}
+    return {Path(r["event"]).name: r for r in results}, proc.stderr.splitlines()
 
 
 def groups_by_env_vars() -> dict[str | None, list[Path]]:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from .events import EVENTS, EXPECTED, ROOT, check, fresh_key, groups_by_env_vars, invoke
+from .events import EVENTS, EXPECTED, ROOT, check, fresh_key, groups_by_env_vars, invoke_with_log
 
 pytestmark = pytest.mark.models  # builds the layer; the invoke loads the models
 
@@ -258,11 +258,23 @@ def test_the_built_handler_answers_every_event(host_build: Path, runtime_dir: Pa
         ]
         if env_vars:
             args += ["--env-vars", str(EVENTS / env_vars)]
-        for name, result in invoke(paths, *args).items():
+        results, log = invoke_with_log(paths, *args)
+        for name, result in results.items():
             check(name, result["response"], EXPECTED[name])
             seen.add(name)
         check_origins(json.loads(origins_file.read_text(encoding="utf-8")))
+        check_embedded_metrics(log, len(results))
     assert seen == set(EXPECTED)
+
+
+def check_embedded_metrics(log: list[str], requests: int) -> None:
+    """The Lambda entry point turns on CloudWatch EMF: each request's log line names the namespace and function."""
+    lines = [json.loads(line) for line in log if line.startswith("{")]
+    request_lines = [line for line in lines if line.get("message") == "request"]
+    assert len(request_lines) == requests, log[-20:]
+    for line in request_lines:
+        (namespace,) = {directive["Namespace"] for directive in line["_aws"]["CloudWatchMetrics"]}
+        assert namespace == "cnid-ocr" and line["function"] == "cnid-ocr-local-ocr" and line["requests"] == 1
 
 
 def check_origins(report: dict) -> None:
