@@ -51,7 +51,7 @@ $(SAM_VENV)/.installed: Makefile
 # `sam build` (no container) as the README's deploy section runs it: the function (handler/ + requirements.txt,
 # arm64 wheels) and the OCR layer (layers/ocr/Makefile) into .aws-sam/build, with python$(PY) on PATH.
 sam-build: $(SAM_VENV)/.installed
-	PATH="$(dir $(RUNTIME_PYTHON)):$$PATH" $(SAM) build --template template.yaml
+	PATH="$(dir $(RUNTIME_PYTHON)):$$PATH" SAM_CLI_TELEMETRY="$${SAM_CLI_TELEMETRY:-0}" $(SAM) build --template template.yaml
 
 # The project with its dev extra, and the card generator (tools/cardgen: a distribution of its own, not in the
 # product's wheel) for the tests and benchmarks.
