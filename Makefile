@@ -6,14 +6,23 @@ FONTS   = fonts-wqy-microhei fonts-wqy-zenhei fonts-noto-cjk fonts-arphic-ukai f
 
 # Everything ruff formats and checks.
 PY_PATHS = handler tests tools events layers
+# The Lambda runtime's Python version (template.yaml: Runtime); tools/build.mk finds its interpreter, RUNTIME_PYTHON.
+PY ?= 3.12
+include tools/build.mk
+export RUNTIME_PYTHON WHEELHOUSE
+# The AWS SAM CLI, in a venv of its own: its pins (boto3, cfn-lint, ...) would fight the dev dependencies'.
+SAM_VENV ?= .venv-sam
+SAM = $(SAM_VENV)/bin/sam
+SAM_CLI_VERSION = 1.170.0
 
-.PHONY: serve test check lint setup fonts browser node-examples
+.PHONY: serve test check lint setup fonts browser node-examples sam-cli sam-build
 
 # The local API on http://127.0.0.1:8000 with an embedded DynamoDB and a printed development key.
 serve: $(BIN)/.installed
 	$(BIN)/cnid-ocr serve --host 127.0.0.1 --port 8000
 
-# Everything the tests need, then the lint step and the whole suite (unit, API, OCR, CLI, deploy tests).
+# Everything the tests need, then the lint step and the whole suite (unit, API, OCR, CLI, deploy tests; the deploy
+# tests run `sam build` on template.yaml and check what it built).
 test: setup lint
 	$(BIN)/python -m pytest -q
 
@@ -29,7 +38,20 @@ lint: $(BIN)/.installed
 	$(BIN)/mypy
 	$(BIN)/cfn-lint template.yaml
 
-setup: $(BIN)/.installed fonts browser node-examples
+setup: $(BIN)/.installed fonts browser node-examples sam-cli
+
+sam-cli: $(SAM_VENV)/.installed
+$(SAM_VENV)/.installed: Makefile
+	$(PYTHON) -m venv $(SAM_VENV)
+	@echo "pip install aws-sam-cli==$(SAM_CLI_VERSION) into $(SAM_VENV) (wheelhouse: $(WHEELHOUSE))"
+	@$(call pip_cached,$(SAM_VENV)/bin/python,--quiet aws-sam-cli==$(SAM_CLI_VERSION),)
+	@test -n "$(RUNTIME_PYTHON)" || echo "warning: python$(PY) not found: sam build needs it (template.yaml's runtime)" >&2
+	touch $@
+
+# `sam build` (no container) as the README's deploy section runs it: the function (handler/ + requirements.txt,
+# arm64 wheels) and the OCR layer (layers/ocr/Makefile) into .aws-sam/build, with python$(PY) on PATH.
+sam-build: $(SAM_VENV)/.installed
+	PATH="$(dir $(RUNTIME_PYTHON)):$$PATH" SAM_CLI_TELEMETRY="$${SAM_CLI_TELEMETRY:-0}" $(SAM) build --template template.yaml
 
 # The project with its dev extra, and the card generator (tools/cardgen: a distribution of its own, not in the
 # product's wheel) for the tests and benchmarks.
@@ -61,7 +83,6 @@ node-examples:
 
 # ---- Deployment: the OCR layer and local invokes (see layers/ocr/Makefile, tools/invoke.py) ----
 ARCH ?= arm64
-PY   ?= 3.12
 .PHONY: layer layer-size events invoke
 
 # The Lambda layer for ARCH/PY (pinned wheels, pruned), then the function + layer size check (fails over the limit).

@@ -15,9 +15,11 @@
 - Builds a Lambda context (request id, remaining time from the template's Timeout, memory, ARN), imports the handler
   module once (the init phase) and calls it per event; prints each response (--json: one JSON line per event with
   the event's path, the response and the duration).
-- --isolated --task-dir D --layer-dir D [--runtime-dir D]: run the handler in a child `python -I -S` whose sys.path
-  is only those dirs and the standard library, the way Lambda's /var/task, /opt/python and /var/runtime are: proves
-  the function package and the layer alone are enough. The child reports where each imported module came from.
+- --isolated --task-dir D --layer-dir D [--runtime-dir D] [--python python3.12]: run the handler in a child
+  `python -I -S` (the runtime's interpreter, with --python) whose sys.path is only those dirs and the standard
+  library, the way Lambda's /var/task, /opt/python and /var/runtime are: proves the function package and the layer
+  alone are enough (e.g. what `sam build` put in .aws-sam/build). The child reports where each imported module came
+  from.
 
 This file's top level imports only the standard library: the isolated child runs this same file.
 """
@@ -353,6 +355,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--layer-dir", type=Path, help="the layer's python/ dir (/opt/python)")
     parser.add_argument("--runtime-dir", type=Path, help="the runtime's packages, e.g. boto3 (/var/runtime)")
     parser.add_argument("--origins", type=Path, help="isolated: write the imported modules' origins here (JSON)")
+    parser.add_argument("--python", default=sys.executable, help="isolated: the runtime's interpreter (python3.12)")
     return parser.parse_args(argv)
 
 
@@ -423,7 +426,7 @@ def run_isolated(args: argparse.Namespace, function: dict, storage_env: dict[str
             "LANG": "C.UTF-8",
         }
         proc = subprocess.run(
-            [sys.executable, "-I", "-S", "-B", str(Path(__file__).resolve()), "--child", str(spec_path)],
+            [args.python, "-I", "-S", "-B", str(Path(__file__).resolve()), "--child", str(spec_path)],
             capture_output=True,
             text=True,
             env=child_env,

@@ -15,6 +15,7 @@ from .api.errors import install_error_handlers
 from .api.middleware import RequestContextMiddleware
 from .api.routes import router
 from .logs import configure_logging
+from .metrics import EmbeddedMetrics
 from .services import Services
 
 DESCRIPTION = """Reads Chinese resident identity cards (居民身份证) from photos and returns their fields as JSON.
@@ -29,7 +30,8 @@ DOCS_URL = "/docs"
 DOCS_ASSETS_URL = "/docs/assets"
 
 
-def create_app(services: Services) -> FastAPI:
+def create_app(services: Services, metrics: EmbeddedMetrics | None = None) -> FastAPI:
+    """``metrics``: CloudWatch EMF on the request log lines (the Lambda entry point passes it; locally None)."""
     settings = services.settings
     configure_logging(settings.log_level)
     app = FastAPI(title="cnid-ocr", version=__version__, description=DESCRIPTION, docs_url=None, redoc_url=None)
@@ -47,8 +49,8 @@ def create_app(services: Services) -> FastAPI:
         max_age=600,
     )
     # Outermost: every response, CORS and errors included, gets a request id, the no-store/nosniff headers and one
-    # log line; every request a deadline.
-    app.add_middleware(RequestContextMiddleware, deadline_seconds=settings.request_deadline_seconds)
+    # log line (with the request's metrics); every request a deadline.
+    app.add_middleware(RequestContextMiddleware, deadline_seconds=settings.request_deadline_seconds, metrics=metrics)
     return app
 
 

@@ -165,6 +165,7 @@ def serve_banner(env: dict[str, str], *args: str) -> list[str]:
     return lines
 
 
+@pytest.mark.models  # `cnid-ocr serve` loads the OCR models before it prints its banner
 def test_serve_against_a_shared_store_creates_a_key_only_when_asked(cli, store_env):
     before = set(listed(cli, store_env))
     lines = serve_banner(store_env)
@@ -177,6 +178,7 @@ def test_serve_against_a_shared_store_creates_a_key_only_when_asked(cli, store_e
     assert len(set(listed(cli, store_env)) - before) == 1
 
 
+@pytest.mark.models  # `cnid-ocr serve` loads the OCR models before it prints its banner
 def test_serve_never_revives_or_resets_the_development_key(cli, store_env):
     plaintext = "sk_live_" + "Restart" * 6
     env = {**store_env, "CNID_OCR_DEV_API_KEY": plaintext}

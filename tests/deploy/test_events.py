@@ -6,56 +6,17 @@ from __future__ import annotations
 import base64
 import io
 import json
-import secrets
-import string
-import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
 from cnid_ocr.store.tables import load_template
 from PIL import Image
 
-ROOT = Path(__file__).resolve().parents[2]
-EVENTS = ROOT / "events"
-INVOKE = ROOT / "tools" / "invoke.py"
+from .events import EVENTS, EXPECTED, INVOKE, ROOT, check, fresh_key, groups_by_env_vars, invoke
+
 LAMBDA_SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024
-
-EXPECTED: dict[str, dict] = yaml.safe_load((EVENTS / "expected.yaml").read_text(encoding="utf-8"))
-
-
-def fresh_key() -> str:
-    alphabet = string.ascii_letters + string.digits
-    return "sk_live_" + "".join(secrets.choice(alphabet) for _ in range(40))
-
-
-def invoke(events: list[Path], *args: str) -> dict[str, dict]:
-    proc = subprocess.run(
-        [sys.executable, str(INVOKE), *map(str, events), "--json", *args],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        cwd=ROOT,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    results = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
-    return {Path(r["event"]).name: r for r in results}
-
-
-def check(name: str, response: dict, expected: dict) -> None:
-    assert response["statusCode"] == expected["status"], (name, response.get("body"))
-    headers = {k.lower(): v for k, v in (response.get("headers") or {}).items()}
-    for header, allowed in expected.get("headers", {}).items():
-        assert headers.get(header) in allowed, (name, header, headers)
-    body = json.loads(response["body"]) if headers.get("content-type", "").startswith("application/json") else None
-    if expected["status"] >= 400:
-        assert set(body) == {"error"} and body["error"]["code"] and body["error"]["message"], body
-    for field, value in expected.get("fields", {}).items():
-        assert body[field] == value, (name, field, body)
-    if "sides" in expected:
-        assert body["sides"] == expected["sides"]
 
 
 def test_every_event_has_an_expectation_and_is_small() -> None:
@@ -110,9 +71,7 @@ def oversized_event(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.models  # the invoke imports the handler, which loads the models
 def test_events_through_invoke(api_key: str, oversized_event: Path) -> None:
-    groups: dict[str | None, list[Path]] = {}
-    for name, expected in EXPECTED.items():
-        groups.setdefault(expected.get("envVars"), []).append(EVENTS / name)
+    groups = groups_by_env_vars()
     groups[None].append(oversized_event)
     seen = set()
     for env_vars, paths in groups.items():

@@ -49,6 +49,7 @@ def test_function_runtime_handler_and_limits(template: dict) -> None:
     (layer,) = resources_of(template, "AWS::Serverless::LayerVersion").values()
     assert props["Architectures"] == layer["Properties"]["CompatibleArchitectures"]
     assert layer["Metadata"]["BuildArchitecture"] == props["Architectures"][0]
+    assert function["Metadata"]["BuildArchitecture"] == props["Architectures"][0]
     assert props["Runtime"] in layer["Properties"]["CompatibleRuntimes"]
     env = props["Environment"]["Variables"]
     for name in ("CNID_OCR_KEYS_TABLE", "CNID_OCR_USAGE_TABLE", "CNID_OCR_UPLOADS_BUCKET", "CNID_OCR_ALLOWED_ORIGINS"):
@@ -131,6 +132,20 @@ def test_the_per_ip_rate_limit_is_an_optional_edge(template: dict) -> None:
     # A CLOUDFRONT-scoped web ACL exists only in us-east-1: the template says so before anything is created.
     (assertion,) = template["Rules"]["EdgeRateLimitNeedsUsEast1"]["Assertions"]
     assert assertion["Assert"] == {"Fn::Equals": [{"Ref": "AWS::Region"}, "us-east-1"]}
+
+
+@pytest.mark.parametrize("table", ["KeysTable", "UsageTable"])
+def test_keys_and_usage_outlive_the_stack(template: dict, table: str) -> None:
+    """A deleted stack, or an update that replaces a table, must not take the API keys and usage counts with it."""
+    resource = template["Resources"][table]
+    assert resource.get("DeletionPolicy") == "Retain", table
+    assert resource.get("UpdateReplacePolicy") == "Retain", table
+
+
+def test_only_the_tables_are_retained(template: dict) -> None:
+    """Nothing a user would miss stays behind: the uploads bucket's objects expire anyway, logs have retention."""
+    retained = {name for name, res in template["Resources"].items() if res.get("DeletionPolicy") == "Retain"}
+    assert retained == {"KeysTable", "UsageTable"}
 
 
 def test_uploads_bucket_private_encrypted_expiring(template: dict) -> None:

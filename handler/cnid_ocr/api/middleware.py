@@ -1,5 +1,5 @@
 """Per-request context: a request id, the request's deadline, headers every response carries, one structured log
-line, and the last-resort 500.
+line (with the request's metrics: metrics.py), and the last-resort 500.
 
 A pure ASGI middleware (not Starlette's ServerErrorMiddleware, which re-raises after answering): an unexpected
 exception becomes a generic JSON 500 and never reaches the server or Lambda runtime as a crash. This is the one
@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import InternalError
 from ..logs import get_logger
+from ..metrics import EmbeddedMetrics, request_values
 from ..store.dynamo import request_deadline
 from .errors import error_response
 
@@ -46,9 +47,11 @@ def deadline_of(scope: Scope, limit_seconds: float) -> float:
 
 
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp, *, deadline_seconds: float) -> None:
+    def __init__(self, app: ASGIApp, *, deadline_seconds: float, metrics: EmbeddedMetrics | None = None) -> None:
         self.app = app
         self.deadline_seconds = deadline_seconds
+        # On Lambda: the log line also carries CloudWatch's EMF metadata; None: the metrics stay in the line.
+        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -84,16 +87,19 @@ class RequestContextMiddleware:
             if not response_started:
                 await error_response(error)(scope, receive, send_with_id)
         finally:
-            log.info(
-                "request",
-                extra={
-                    "requestId": request_id,
-                    "method": scope.get("method"),
-                    "path": scope.get("path"),
-                    "status": status,
-                    "errorCode": state.get("error_code"),
-                    "keyId": state.get("key_id"),
-                    "imageBytes": state.get("image_bytes"),
-                    "latencyMs": round((time.perf_counter() - started) * 1000, 1),
-                },
-            )
+            latency_ms = (time.perf_counter() - started) * 1000
+            entry = {
+                "requestId": request_id,
+                "method": scope.get("method"),
+                "path": scope.get("path"),
+                "status": status,
+                "errorCode": state.get("error_code"),
+                "keyId": state.get("key_id"),
+                "imageBytes": state.get("image_bytes"),
+                **request_values(
+                    error_code=state.get("error_code"), billable=bool(state.get("billable")), latency_ms=latency_ms
+                ),
+            }
+            if self.metrics is not None:
+                entry = self.metrics.annotate(entry)
+            log.info("request", extra=entry)

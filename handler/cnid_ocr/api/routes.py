@@ -176,6 +176,7 @@ async def _count(request: Request, services: Services, key: ApiKey, *, succeeded
     await run_in_threadpool(
         lambda: services.usage.record(key, request_id=request_id, succeeded=succeeded, billable=billable)
     )
+    request.state.billable = billable  # written against the quota: the request log's billableCalls (metrics.py)
 
 
 async def _read_image(request: Request, services: Services, key: ApiKey) -> tuple[bytes, frozenset[str]]:
