@@ -93,7 +93,27 @@ def read_back(lines: Sequence[TextLine], *, today: dt.date) -> SideResult:
     )
     checks.place_names(out, "issuingAuthority", authority_read)
     _validity(out, validity_read, today)
+    out.regions = _unread_regions(out, labels, h)
     return out
+
+
+# Where a value lies right of its label, in text heights (start after the label's right edge, width): the period
+# "2010.01.01-2030.01.01" is about 12 heights long, an authority up to ~14.
+_VALUE_SPANS = {"validFrom": (VALIDITY, 0.3, 13.0), "issuingAuthority": (AUTHORITY, 0.3, 14.0)}
+
+
+def _unread_regions(
+    out: SideResult, labels: dict[str, LabelHit], h: float
+) -> dict[str, tuple[float, float, float, float]]:
+    """For each value not read whose label was: the rectangle (lines' frame) where the card prints it, to be read
+    again without the detector (a stamp across it)."""
+    regions: dict[str, tuple[float, float, float, float]] = {}
+    for name, (label, start, width) in _VALUE_SPANS.items():
+        if out.fields.get(name) is None and label in labels:
+            line = labels[label].line
+            left = line.right + start * h
+            regions[name] = (left, line.top - 0.15 * h, left + width * h, line.bottom + 0.15 * h)
+    return regions
 
 
 def _split_validity(read: Read | None) -> tuple[Read | None, Read | None]:
