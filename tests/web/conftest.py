@@ -75,7 +75,8 @@ class Tab:
         return self.settle(answer.value)
 
     def settle(self, response) -> dict:
-        self.page.wait_for_function("['done', 'error'].includes(document.body.dataset.state)")
+        # A selector, not a JavaScript predicate: the page's CSP forbids the eval Playwright would poll it with.
+        self.page.wait_for_selector('body[data-state="done"], body[data-state="error"]', state="attached")
         try:
             body = response.json()
         except Exception:  # a stubbed non-JSON answer

@@ -121,7 +121,7 @@ def key(live_services) -> str:
 @pytest.fixture
 def opened(tab: Tab, server, key) -> Tab:
     tab.page.goto(f"{server.url}/#key={key}")
-    tab.page.wait_for_function("document.body.dataset.state === 'ready'")
+    tab.page.wait_for_selector('body[data-state="ready"]', state="attached")
     return tab
 
 
@@ -274,7 +274,7 @@ def test_an_error_without_json_is_described(opened: Tab):
 def test_no_answer_at_all_is_said(opened: Tab):
     opened.page.route("**/api/v1/ocr", lambda route: route.abort("connectionrefused"))
     opened.page.set_input_files("#file", files=[{"name": "a.jpg", "mimeType": "image/jpeg", "buffer": PHOTO}])
-    opened.page.wait_for_function("document.body.dataset.state === 'error'")
+    opened.page.wait_for_selector('body[data-state="error"]', state="attached")
     assert opened.text("#error-title") == "No answer:"
     assert opened.text("#error-message").startswith("The request failed: ")
 
@@ -326,7 +326,7 @@ def test_only_its_own_files_load_and_the_policy_is_enforced(opened: Tab, server)
 
 def test_a_pasted_key_is_the_one_sent(tab: Tab, server, key):
     tab.page.goto(f"{server.url}/")
-    tab.page.wait_for_function("document.body.dataset.state === 'ready'")
+    tab.page.wait_for_selector('body[data-state="ready"]', state="attached")
     assert tab.page.input_value("#key") == ""
     assert "paste one" in tab.text("#key-source")
     seen = answer(tab, body_of([card("front", FRONT_A, (60, 50, 500, 320))]))
