@@ -119,6 +119,55 @@ def test_the_page_needs_no_inline_script_or_style_and_only_files_it_ships():
         assert risky not in script, risky
 
 
+class _LambdaContext:
+    aws_request_id = "lambda-request"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 20_000
+
+
+def http_api_event(path: str) -> dict:
+    """An API Gateway HTTP API (payload 2.0) event for GET ``path``, as the $default route passes it."""
+    return {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": path,
+        "rawQueryString": "",
+        "headers": {"host": "abc123.execute-api.us-east-1.amazonaws.com", "accept": "text/html"},
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "abc123",
+            "domainName": "abc123.execute-api.us-east-1.amazonaws.com",
+            "http": {"method": "GET", "path": path, "protocol": "HTTP/1.1", "sourceIp": "192.0.2.1", "userAgent": "u"},
+            "requestId": "gateway-request",
+            "routeKey": "$default",
+            "stage": "$default",
+            "time": "01/Dec/2026:12:00:00 +0000",
+            "timeEpoch": 1796126400000,
+        },
+        "isBase64Encoded": False,
+    }
+
+
+@pytest.mark.parametrize("path", PAGE_FILES)
+def test_on_lambda_the_page_is_text_with_its_headers(settings, stores, path):
+    """Behind API Gateway (Mangum, as lambda_handler wraps the app) the files go out as text, not base64, with the
+    same headers as locally."""
+    from mangum import Mangum
+
+    keys, usage = stores
+    app = create_app(Services(settings=settings, reader=FastReader(), keys=keys, usage=usage))
+    response = Mangum(app, lifespan="off")(http_api_event(path), _LambdaContext())
+    assert response["statusCode"] == 200
+    assert response["isBase64Encoded"] is False
+    name = "index.html" if path == "/" else path.removeprefix("/page/")
+    assert response["body"] == (WEB / name).read_text(encoding="utf-8")
+    headers = {k.lower(): v for k, v in response["headers"].items()}
+    assert headers["content-security-policy"] == POLICY
+    assert headers["cache-control"] == "no-store" and headers["x-content-type-options"] == "nosniff"
+    assert headers["x-request-id"] == "gateway-request"
+
+
 def test_the_template_turns_the_page_on_only_when_asked():
     template = load_template(ROOT / "template.yaml")
     parameter = template["Parameters"]["TryPage"]
