@@ -18,8 +18,9 @@ test: setup lint
 	$(BIN)/python -m pytest -q
 
 # The edit loop, under a minute: the lint step, then the tests that need no OCR model, layer or build (those are
-# marked `models`; tests/conftest.py marks every test that uses the real reader).
-check: lint
+# marked `models`; tests/conftest.py marks every test that uses the real reader). The page's browser tests are among
+# them: chromium is installed first if missing.
+check: lint browser
 	$(BIN)/python -m pytest -q -m "not models"
 
 # Lint, format and type checks, and the template (cfn-lint runs the SAM transform offline).

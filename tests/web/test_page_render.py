@@ -333,3 +333,25 @@ def test_a_pasted_key_is_the_one_sent(tab: Tab, server, key):
     tab.page.fill("#key", f"  {key} ")
     tab.post(PHOTO)
     assert seen[0].headers["authorization"] == f"Bearer {key}"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("null", "The answer was not a JSON object."),
+        ("[1, 2]", "The answer was not a JSON object."),
+        ('{"cards": [null]}', "The page could not show the answer: "),
+        ('{"cards": "not a list", "sides": 3}', None),  # shown as one card of top-level keys (none)
+    ],
+)
+def test_an_answer_of_an_unknown_shape_is_said_not_left_busy(opened: Tab, body, message):
+    answer(opened, body)
+    opened.post(PHOTO)
+    if message is None:
+        assert opened.page.get_attribute("body", "data-state") == "done"
+        assert opened.page.locator("section.card").count() == 1
+    else:
+        assert opened.page.get_attribute("body", "data-state") == "error"
+        assert opened.text("#error-message").startswith(message)
+        assert opened.page.is_hidden("#result")
+    assert opened.errors == []

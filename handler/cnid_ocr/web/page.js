@@ -54,11 +54,16 @@
       body: formData,
     });
     if (!response.ok) throw await failureOf(response);
+    let body;
     try {
-      return await response.json();
+      body = await response.json();
     } catch (_) {
       throw new ApiFailure('The answer was not JSON.', null, response.status);
     }
+    if (!body || typeof body !== 'object' || Array.isArray(body)) {
+      throw new ApiFailure('The answer was not a JSON object.', null, response.status);
+    }
+    return body;
   }
 
   // The API's {"error": {"code", "message"}}; anything else (a gateway's own page, an empty body) is described.
@@ -101,8 +106,11 @@
   }
 
   function showError(error) {
-    const failure = error instanceof ApiFailure ? error : new ApiFailure(`The request failed: ${error.message}`, null, 0);
-    $('error-title').textContent = failure.status ? 'The API answered:' : 'No answer:';
+    // Not an ApiFailure: fetch's TypeError, no answer at all (server down, connection refused, a key a header
+    // cannot carry).
+    const answered = error instanceof ApiFailure;
+    const failure = answered ? error : new ApiFailure(`The request failed: ${error.message}`, null, 0);
+    $('error-title').textContent = failure.status ? 'The API answered:' : answered ? 'Failed:' : 'No answer:';
     $('error-message').textContent = failure.message;
     const code = [failure.status || '', failure.code || ''].filter(Boolean).join(' ');
     $('error-code').textContent = code;
@@ -171,7 +179,16 @@
     const seconds = ((performance.now() - started) / 1000).toFixed(2);
     const shown = await photoReady;
     if (mine !== serial) return;
-    render(body, shown);
+    try {
+      render(body, shown);
+    } catch (error) {
+      // An answer of a shape this page does not know: said, rather than left half drawn and "busy".
+      clearAnswer();
+      setStatus('');
+      showError(new ApiFailure(`The page could not show the answer: ${error.message}`, null, 0));
+      setState('error');
+      return;
+    }
     setStatus(`Read in ${seconds} s.`);
     setState('done');
   }
@@ -199,10 +216,7 @@
     const sides = Array.isArray(body.sides) ? body.sides.join(', ') : '';
     $('summary').textContent = `sides: ${sides || 'none'} · ${cards.length} card${cards.length === 1 ? '' : 's'} · requestId ${body.requestId || '-'}`;
     if (photoShown) drawOutlines(cards);
-    else {
-      $('figure').hidden = false;
-      $('caption').textContent = 'This browser cannot show the photo, so no outline is drawn.';
-    }
+    else $('summary').append(el('p', { class: 'hint' }, 'This browser cannot show the photo: no outline drawn.'));
     cards.forEach((card, index) => $('cards').append(cardSection(card, index)));
     pageWarnings(body, cards);
     // The top-level images are the first card's; shown on their own only when no card carries its own.
