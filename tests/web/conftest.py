@@ -20,8 +20,8 @@ import pytest
 from cnid_ocr.local import free_port
 from playwright.sync_api import Page
 
-# The embedded DynamoDB and a live app with a stand-in reader, as the security tests use them.
-from ..security.conftest import FastReader, LiveServer, live_services, served_dynamodb  # noqa: F401
+# A live app on a real socket and a stand-in reader, as the security tests use them.
+from ..security.conftest import FastReader, LiveServer  # noqa: F401
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_ARGS = [

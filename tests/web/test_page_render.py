@@ -12,9 +12,13 @@ import re
 
 import pytest
 from cnid_ocr.app import create_app
+from cnid_ocr.config import Settings
+from cnid_ocr.local import EmbeddedDynamoDB, create_tables
+from cnid_ocr.services import Services, build_stores
+from cnid_ocr.store.dynamo import make_dynamodb_client
 from PIL import Image
 
-from .conftest import LiveServer, Tab, data_url_bytes
+from .conftest import FastReader, LiveServer, Tab, data_url_bytes
 
 WIDTH, HEIGHT = 1200, 800
 
@@ -107,15 +111,32 @@ def form_value(request, name: str) -> bytes | None:
     return match.group(1) if match else None
 
 
-@pytest.fixture
-def server(live_services):
-    with LiveServer(create_app(live_services)) as live:
+@pytest.fixture(scope="module")
+def services():
+    """One live app for the module (each test gets a fresh browser context): the page is static, and the stubbed
+    answers never reach it."""
+    settings = Settings(keys_table="page-keys", usage_table="page-usage", aws_region="us-east-1")
+    store = EmbeddedDynamoDB()
+    with pytest.MonkeyPatch.context() as env:  # module-wide: the per-test fake credentials come too late
+        for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+            env.setenv(name, "testing")
+        env.delenv("AWS_PROFILE", raising=False)
+        client = make_dynamodb_client("us-east-1", store.start())
+        create_tables(client, settings)
+        keys, usage = build_stores(settings, client)
+        yield Services(settings=settings, reader=FastReader(), keys=keys, usage=usage)
+    store.stop()
+
+
+@pytest.fixture(scope="module")
+def server(services):
+    with LiveServer(create_app(services)) as live:
         yield live
 
 
-@pytest.fixture
-def key(live_services) -> str:
-    return live_services.keys.create_key("page")[1]
+@pytest.fixture(scope="module")
+def key(services) -> str:
+    return services.keys.create_key("page")[1]
 
 
 @pytest.fixture
