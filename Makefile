@@ -27,8 +27,9 @@ test: setup lint
 	$(BIN)/python -m pytest -q
 
 # The edit loop, under a minute: the lint step, then the tests that need no OCR model, layer or build (those are
-# marked `models`; tests/conftest.py marks every test that uses the real reader).
-check: lint
+# marked `models`; tests/conftest.py marks every test that uses the real reader). The page's browser tests are among
+# them: chromium is installed first if missing.
+check: lint browser
 	$(BIN)/python -m pytest -q -m "not models"
 
 # Lint, format and type checks, and the template (cfn-lint runs the SAM transform offline).
@@ -68,7 +69,8 @@ fonts:
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends $(FONTS) >/dev/null; \
 	fi
 
-# Headless Chromium (Debian package) for the test that loads /docs in a real browser with no internet.
+# Headless Chromium (Debian package) for the tests that load /docs and the page to try it in a real browser with no
+# internet (tests/security/test_docs_offline.py, tests/web/; Playwright drives it, never downloading a browser).
 browser:
 	@if ! command -v chromium >/dev/null 2>&1; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
@@ -80,6 +82,11 @@ node-examples:
 	@if command -v npm >/dev/null 2>&1 && [ ! -d examples/node_modules ]; then \
 		npm install --prefix examples --no-audit --no-fund --silent; \
 	fi
+
+# docs/page.png: the page to try it, with a generated card read by a real `cnid-ocr serve`, in headless Chromium.
+.PHONY: screenshot
+screenshot: $(BIN)/.installed fonts browser
+	$(BIN)/python tools/page_screenshot.py
 
 # ---- Deployment: the OCR layer and local invokes (see layers/ocr/Makefile, tools/invoke.py) ----
 ARCH ?= arm64

@@ -16,6 +16,7 @@ from .api.middleware import RequestContextMiddleware
 from .api.routes import router
 from .logs import configure_logging
 from .metrics import EmbeddedMetrics
+from .page import add_page
 from .services import Services
 
 DESCRIPTION = """Reads Chinese resident identity cards (居民身份证) from photos and returns their fields as JSON.
@@ -39,6 +40,8 @@ def create_app(services: Services, metrics: EmbeddedMetrics | None = None) -> Fa
     app.include_router(router)
     if settings.docs:
         _add_docs(app)
+    if settings.page:
+        add_page(app)
     install_error_handlers(app)
     app.add_middleware(
         CORSMiddleware,

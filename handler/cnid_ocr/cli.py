@@ -115,10 +115,15 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         )
         url = f"http://{args.host}:{args.port}"
         print(f"cnid-ocr listening on {url}  (keys and usage: {where})")
-        for line in _development_key(
+        lines, key = _development_key(
             services.keys, settings, embedded=embedded is not None, asked=args.dev_key, url=url
-        ):
+        )
+        for line in lines:
             print(line)
+        if settings.page:
+            # The key rides in the fragment: browsers never send it, so it reaches neither the server nor a log.
+            link = f"{url}/#key={key}" if key else f"{url}/  (paste a key there)"
+            print(f"Try it in a browser: {link}")
         if settings.docs:
             print(f"API docs: {url}/docs")
         sys.stdout.flush()
@@ -130,8 +135,10 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _development_key(keys, settings: Settings, *, embedded: bool, asked: bool, url: str) -> list[str]:
-    """Register or mint the development key, and say what happened.
+def _development_key(
+    keys, settings: Settings, *, embedded: bool, asked: bool, url: str
+) -> tuple[list[str], str | None]:
+    """Register or mint the development key, and say what happened: the lines to print, and the key if it works.
 
     - ``CNID_OCR_DEV_API_KEY`` set: that key, on any store, inserted only if absent: an existing record is left
       exactly as it is (a revoked key stays revoked, changed limits stay changed).
@@ -149,7 +156,7 @@ def _development_key(keys, settings: Settings, *, embedded: bool, asked: bool, u
             return [
                 f"Development key {record.key_id} (CNID_OCR_DEV_API_KEY) is revoked: requests with it get "
                 "403 revoked_api_key. It is left as it is; unset the variable or set another key."
-            ]
+            ], None
         if not registration.created:
             notes.append(f"Development key {record.key_id} (CNID_OCR_DEV_API_KEY) was already stored: left as it is.")
     elif embedded or asked:
@@ -158,14 +165,14 @@ def _development_key(keys, settings: Settings, *, embedded: bool, asked: bool, u
         return [
             "No development key created (the store is shared or real): create one with `cnid-ocr keys create`, "
             "or start with --dev-key or CNID_OCR_DEV_API_KEY."
-        ]
+        ], None
     return [
         *notes,
         f"API key: {plaintext}",
         "Try it:",
         f'  curl -X POST "{url}/api/v1/ocr" -H "Authorization: Bearer {plaintext}" '
         '-F "image=@cn_id_card.jpg" -F "documentType=cn_id_card"',
-    ]
+    ], plaintext
 
 
 def _extract(args: argparse.Namespace, settings: Settings) -> int:

@@ -89,6 +89,9 @@ class Settings(BaseSettings):
     threads: int | None = Field(default=None, ge=1, le=64)
     # Serve Swagger UI at /docs (from files in the package; no CDN). Off: no /docs, the OpenAPI JSON stays.
     docs: bool = True
+    # Serve the try-it page at / (plain HTML/CSS/JS from the package, app.py). On by default so `serve` shows it;
+    # the deployed stack sets it from its TryPage parameter, off unless asked for.
+    page: bool = True
 
     @field_validator("allowed_origins", mode="before")
     @classmethod
