@@ -41,7 +41,7 @@ from .imaging.geometry import (
     median_height,
     upright,
 )
-from .imaging.ink import drop_coloured_ink, drop_red_ink
+from .imaging.ink import drop_coloured_ink, drop_red_ink, flatten, is_greyscale
 from .imaging.quality import QualityOptions, card_quality
 from .ocr.engine import LINE_HEIGHT, EngineOptions, OcrEngine
 from .ocr.threads import available_cpus
@@ -84,6 +84,8 @@ class ReaderOptions:
     # A line ending in at least min_number_digits digits but fewer than number_length is an ID number cut short
     # (its end under a stamp): it is read again, longer.
     min_number_digits: int = 10
+    flatten_copies: bool = True
+    flatten_divisor: float = 30.0
     number_length: int = 18
 
 
@@ -153,6 +155,9 @@ class CardReader:
     def read_cards(self, pixels: np.ndarray, timings: StageTimings) -> list[CardLines]:
         """Each card's recognised lines in its own level, upright frame, largest card first."""
         colour, pixels = pixels, drop_red_ink(pixels)
+        if self.options.flatten_copies and is_greyscale(colour):
+            # A photocopy's stamps are grey: dividing by the local background keeps the print under them dark.
+            pixels = flatten(pixels, max(9.0, min(pixels.shape[:2]) / self.options.flatten_divisor))
         with timings.stage("detect"):
             regions = self._find_cards(pixels)
         with timings.stage("crops"):

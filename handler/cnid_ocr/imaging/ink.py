@@ -47,3 +47,14 @@ def flatten(bgr: np.ndarray, text_height: float) -> np.ndarray:
 
 # The brightness flattened paper gets.
 PAPER = 235.0
+
+
+def is_greyscale(bgr: np.ndarray, chroma: float = 12.0, sample: int = 20000) -> bool:
+    """Whether an image holds no colour (a greyscale copy or scan): its 98th-percentile chroma (brightest minus
+    darkest channel) over a sample of pixels stays below ``chroma``."""
+    if bgr.ndim == 2:
+        return True
+    flat = bgr.reshape(-1, 3)
+    step = max(1, len(flat) // sample)
+    picked = flat[::step].astype(np.int16)
+    return float(np.percentile(picked.max(axis=1) - picked.min(axis=1), 98)) < chroma
