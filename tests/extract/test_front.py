@@ -449,3 +449,17 @@ def test_a_label_missing_its_first_character():
     sheet = front(merge={"姓名"})
     sheet.replace("姓名张三", "名张三")
     assert read(sheet).fields["name"] == "张三"
+
+
+def test_a_front_whose_labels_were_lost_is_read_by_its_rows():
+    # A copy that dropped the blue print: only the values and the number are left.
+    sheet = front(address=("北京市朝阳区建国路", "88号院3号楼"))
+    for label in ("姓名", "性别", "民族", "出生", "住址", "公民身份号码"):
+        sheet.remove(label)
+    fields = read(sheet).fields
+    assert fields["name"] == "张三"
+    assert fields["gender"] == "男"
+    assert fields["ethnicity"] == "汉"
+    assert fields["dateOfBirth"] == "1949-12-31"
+    assert fields["address"] == "北京市朝阳区建国路88号院3号楼"
+    assert fields["idNumber"] == "110105194912310038"

@@ -318,6 +318,11 @@ def read_front(lines: Sequence[TextLine], *, today: dt.date) -> SideResult:
     others = [line for line in lines if id(line) not in label_ids and is_card_text(line, h)]
     out = SideResult()
 
+    # 公民身份号码
+    number_read = _number_row(labels, others, h, today)
+    # Labels lost (faint print, a copy that dropped the blue): the rows above the number, anchored on the date.
+    unlabelled = _rows_without_labels(others, number_read, h) if _labels_lost(labels) else _Rows()
+
     gender_row = labels.get("性别") or labels.get("民族")
     # 姓名 (if its label was lost: the value row right above the 性别 row)
     if "姓名" in labels:
@@ -325,10 +330,11 @@ def read_front(lines: Sequence[TextLine], *, today: dt.date) -> SideResult:
     else:
         bottom = gender_row.line.top if gender_row else None
         name_read = _unlabelled_row(layout, others, bottom - 3 * h if bottom else None, bottom, nearest="below")
-    checks.name(out, name_read)
+    checks.name(out, name_read or unlabelled.name)
 
     # 性别 and 民族 (one row)
     gender_read, ethnic_read = _gender_ethnic_reads(layout, others)
+    gender_read, ethnic_read = gender_read or unlabelled.gender, ethnic_read or unlabelled.ethnicity
 
     # 出生
     if "出生" in labels:
@@ -337,6 +343,7 @@ def read_front(lines: Sequence[TextLine], *, today: dt.date) -> SideResult:
         top = gender_row.line.bottom if gender_row else None
         bottom = labels["住址"].line.top if "住址" in labels else (top + 3 * h if top else None)
         birth_read = _digits_read(_unlabelled_row(layout, others, top, bottom, nearest="above", digits=True))
+    birth_read = birth_read or _digits_read(unlabelled.birth)
     birth: dt.date | None = None
     if birth_read:
         try:
@@ -347,15 +354,6 @@ def read_front(lines: Sequence[TextLine], *, today: dt.date) -> SideResult:
             if not idnumber.EARLIEST_BIRTH <= birth <= today:
                 out.warn(codes.INVALID_DATE, f"birth date {birth} is not plausible", "dateOfBirth")
     out.set("dateOfBirth", birth.isoformat() if birth else None, birth_read.score if birth_read else None)
-
-    # 公民身份号码
-    number_read = None
-    if "公民身份号码" in labels:
-        number_read = _row_read(labels["公民身份号码"], others, h, max_gap=5.0)
-        if number_read and len(idnumber.normalize(number_read.text)) < 15:
-            number_read = None
-    if number_read is None:
-        number_read = _best_number(_number_reads(others, h), today)
 
     # 住址: between its label and the number row
     stop_y = None
@@ -375,7 +373,7 @@ def read_front(lines: Sequence[TextLine], *, today: dt.date) -> SideResult:
         for read in (name_read, birth_read)
         if read and read.lines[0] not in label_lines and not read.lines[0].reread
     ]
-    address_read = _address_read(layout, others, value_lefts, stop_y, birth_read)
+    address_read = _address_read(layout, others, value_lefts, stop_y, birth_read) or unlabelled.address
     out.set("address", address_read.text if address_read else None, address_read.score if address_read else None)
 
     gender_printed = _gender_value(gender_read)
@@ -453,6 +451,77 @@ def _lost_rows(layout: FrontLayout, unread: set[str]) -> dict[str, tuple[float, 
             continue
         regions[fields[0]] = (column_x - 0.3 * h, y - 0.65 * h, column_x + _ROW_REACH * h, y + 0.65 * h)
     return regions
+
+
+def _number_row(labels: dict[str, LabelHit], others: Sequence[TextLine], h: float, today: dt.date) -> Read | None:
+    """The 公民身份号码 value: right of its label, else the best row of digit boxes anywhere."""
+    if "公民身份号码" in labels:
+        read = _row_read(labels["公民身份号码"], others, h, max_gap=5.0)
+        if read and len(idnumber.normalize(read.text)) >= 15:
+            return read
+    return _best_number(_number_reads(others, h), today)
+
+
+@dataclass(slots=True)
+class _Rows:
+    name: Read | None = None
+    gender: Read | None = None
+    ethnicity: Read | None = None
+    birth: Read | None = None
+    address: Read | None = None
+
+
+def _labels_lost(labels: dict[str, LabelHit]) -> bool:
+    return sum(label in labels for label in COLUMN_LABELS) < 2
+
+
+def _rows_without_labels(lines: Sequence[TextLine], number: Read | None, h: float) -> _Rows:
+    """The value rows above the number when the labels were lost: the row that reads as a birth date anchors them
+    (the card's order: name, gender and ethnicity, birth, the address's lines, the number)."""
+    if number is None:
+        return _Rows()
+    number_top = min(line.top for line in number.lines)
+    above = [
+        line
+        for line in lines
+        if line.center_y < number_top
+        and all(line is not used for used in number.lines)
+        and not _looks_like_number(line.text)
+    ]
+    rows: list[list[TextLine]] = []
+    for line in sorted(above, key=lambda line: line.center_y):
+        if rows and same_row(rows[-1][0], line):
+            rows[-1].append(line)
+        else:
+            rows.append([line])
+    rows = [sorted(row, key=lambda line: line.left) for row in rows]
+    reads = [Read.join((line.text, line) for line in row) for row in rows]
+    birth_at = next((i for i, read in enumerate(reads) if read and _is_birth(read.text)), None)
+    if birth_at is None:
+        return _Rows()
+    found = _Rows(birth=reads[birth_at])
+    if birth_at >= 1:
+        row = rows[birth_at - 1]
+        gender = [line for line in row if any(ch in GENDERS for ch in line.text)][:1]
+        rest = [line for line in row if line not in gender]
+        found.gender = Read.join((line.text, line) for line in gender)
+        ethnic = Read.join((line.text, line) for line in rest)
+        if ethnic is not None and ethnic.text.startswith(("民族", "族")):
+            ethnic = ethnic.slice(ethnic.text.index("族") + 1)
+        found.ethnicity = ethnic
+    if birth_at >= 2:
+        found.name = reads[birth_at - 2]
+    address = [part for row in rows[birth_at + 1 :] for part in row]
+    found.address = Read.join((line.text, line) for line in address)
+    return found
+
+
+def _is_birth(text: str) -> bool:
+    try:
+        parse_birth(text)
+    except DateParseError:
+        return False
+    return "年" in text or len(text) >= 8
 
 
 def _trusted(out: SideResult, read: Read | None, name: str) -> Read | None:
