@@ -369,18 +369,23 @@ def baseline_python(log: Callable[[str], None]) -> tuple[str, dict[str, str]]:
             return str(python), done["versions"]
     log(f"  creating the baseline's venv in {venv} ({BASELINE_DIST}=={BASELINE_VERSION}, headless OpenCV)")
     shutil.rmtree(venv, ignore_errors=True)
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    subprocess.run([*pip, "--no-deps", f"{BASELINE_DIST}=={BASELINE_VERSION}"], check=True)
-    requires = subprocess.run(
-        [str(python), "-c", f"import importlib.metadata as m, json; print(json.dumps(m.requires({BASELINE_DIST!r})))"],
-        check=True,
-        capture_output=True,
-        text=True,
+
+    def run(*cmd: str) -> str:
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError(f"creating the baseline's venv: {' '.join(cmd)} failed:\n{proc.stderr[-4000:]}")
+        return proc.stdout
+
+    run(sys.executable, "-m", "venv", str(venv))
+    pip = (str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check")
+    run(*pip, "--no-deps", f"{BASELINE_DIST}=={BASELINE_VERSION}")
+    requires = run(
+        str(python), "-c", f"import importlib.metadata as m, json; print(json.dumps(m.requires({BASELINE_DIST!r})))"
     )
     skip = {"opencv-python", *BASELINE_PINNED}
-    deps = [r for r in json.loads(requires.stdout) or [] if _dist_name(r) not in skip]
-    subprocess.run([*pip, *deps, *(f"{dist}=={version}" for dist, version in pins.items())], check=True)
+    deps = [r for r in json.loads(requires) or [] if _dist_name(r) not in skip]
+    # pip's check then says rapidocr-onnxruntime lacks opencv-python: expected, the headless build replaces it.
+    run(*pip, *deps, *(f"{dist}=={version}" for dist, version in pins.items()))
     check = (
         "import importlib.metadata as m, json, cv2, onnxruntime, rapidocr_onnxruntime\n"
         "from rapidocr_onnxruntime import RapidOCR\n"
@@ -388,10 +393,7 @@ def baseline_python(log: Callable[[str], None]) -> tuple[str, dict[str, str]]:
         "except m.PackageNotFoundError: pass\n"
         "print(json.dumps({d.metadata['Name']: d.version for d in m.distributions()}))"
     )
-    probe = subprocess.run([str(python), "-c", check], capture_output=True, text=True)
-    if probe.returncode != 0:
-        raise RuntimeError(f"the baseline's venv does not import:\n{probe.stderr[-4000:]}")
-    every = json.loads(probe.stdout)
+    every = json.loads(run(str(python), "-c", check))
     keep = {_dist_name(d) for d in (BASELINE_DIST, *BASELINE_PINNED, *deps)}
     versions = {name: v for name, v in sorted(every.items()) if _dist_name(name) in keep}
     marker.write_text(json.dumps({"spec": spec, "versions": versions}, indent=1) + "\n", encoding="utf-8")
