@@ -659,6 +659,8 @@ def headline(res: dict[str, Any], photos: list[Photo]) -> Table:
     peak_mp = res["peak_photo"]["mp"]
 
     def row(label: str, fmt: Callable[[Any], str], *keys: str, ratio: bool = True) -> None:
+        if all(_get(runs[str(c)], e, *keys) is None for c in cores for e in engines):
+            return  # not measured in this run (--cold-runs 0, --soak 0)
         cells = [label]
         for c in cores:
             values = [_get(runs[str(c)], e, *keys) for e in engines]
@@ -887,7 +889,9 @@ def parse_levers(spec: str) -> dict[str, dict[str, dict[str, Any]]]:
     for name, lever in levers.items():
         for part, fields in lever.items():
             if part not in allowed or not set(fields) <= allowed[part]:
-                raise SystemExit(f"--levers {name}: {part} {sorted(fields)} is not in {allowed.get(part, allowed)}")
+                raise SystemExit(
+                    f"--levers {name}: {part} {sorted(fields)} is not in {sorted(allowed.get(part, allowed))}"
+                )
     return levers
 
 
