@@ -1105,7 +1105,8 @@ def render(res: dict[str, Any], photos: list[Photo]) -> str:
             "",
             "detect = the first look at the whole image and the second look at each card with small or tilted text;"
             " recognize includes re-reading ID numbers cut short; second_reading = reading fields the layout says are"
-            " there but no box covered; other = dropping red ink, combining the cards, the JSON dump.",
+            " there but no box covered; other = dropping red ink, flattening greyscale pages, combining the cards,"
+            " the JSON dump (what the reader does not time).",
         ]
     base = {c: runs[str(c)]["baseline"]["stages"] for c in cores if _get(runs[str(c)], "baseline", "stages")}
     if base:
