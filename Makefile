@@ -125,9 +125,12 @@ REAL ?= ../shared/realdata
 bench-real: $(BIN)/.installed
 	$(BIN)/python tools/bench_real.py $(REAL)
 
-# ---- Performance (issue 5): cold start, warm p50/p95, memory and a soak, ours vs plain RapidOCR, plus accuracy ----
-# Writes bench-results/perf-<date>.md/.json; `python tools/bench_perf.py --help` for the options (PERF_ARGS).
-# Quicker: make bench SOAK=50 PERF_ARGS='--every 4 --cold-runs 1'; pipeline settings: PERF_ARGS='--levers all'
+# ---- Performance (issues 5, 11): cold start, warm p50/p95, memory and a soak, ours vs plain RapidOCR 1.4.4 (in a venv
+# of its own, made once under ~/.cache/cnid-ocr/bench-perf), plus accuracy; on 2 cores and on one core pinned
+# (taskset), both engines alike. Writes bench-results/perf-<date>.md/.json; `python tools/bench_perf.py --help` for
+# the options (PERF_ARGS, e.g. '--cores 1', '--baseline-soak 200', '--tag NAME').
+# Quick check (a few minutes): make bench SOAK=0 PERF_ARGS='--n 8 --cold-runs 1'; pipeline settings as ReaderOptions /
+# EngineOptions fields: PERF_ARGS='--levers all' (or '--levers det640,threads1', or a JSON object of levers).
 SOAK      ?= 1000
 PERF_ARGS ?=
 .PHONY: bench
