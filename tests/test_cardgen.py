@@ -16,6 +16,8 @@ from cardgen.phenomena import NEW_MODIFIERS, NEW_TAGS
 from cardgen.sheets import SheetLayout
 from PIL import Image
 
+pytestmark = pytest.mark.slow  # renders many cards: about 35 s
+
 SEED = 1234
 FRONT = ("name", "gender", "ethnicity", "dateOfBirth", "address", "idNumber")
 BACK = ("issuingAuthority", "validFrom", "validTo")

@@ -58,7 +58,7 @@ class ReaderOptions:
     # Longest side of the decoded image: line crops come from it, so it bounds recognition quality and memory.
     max_decode_side: int = 2400
     # Longest side given to the detector on the first look at the whole image.
-    det_side: int = 768
+    det_side: int = 640
     # Fewer boxes than a card's labels on the first look: the text may be too small to see at det_side.
     min_first_look_boxes: int = 5
     # A card's first-look boxes are enough when at least this tall (px at detector scale) and level within
@@ -67,7 +67,7 @@ class ReaderOptions:
     # again.
     min_box_height: int = 16
     level_tolerance: float = 3.0
-    target_box_height: int = 28
+    target_box_height: int = 24
     refined_side: int = 1600
     max_zoom: float = 3.0
     # Border around a card's first-look text in its second look: lines it missed (a number at the card's edge) lie
@@ -423,7 +423,7 @@ def _detect_scaled(engine: OcrEngine, pixels: np.ndarray, scale: float) -> list[
     height, width = pixels.shape[:2]
     size = (max(32, round(width * scale / 32) * 32), max(32, round(height * scale / 32) * 32))
     if size == (width, height):
-        return engine.detect(pixels)
+        return engine.detect(pixels, page=True)
     small = cv2.resize(pixels, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
     factor = np.array([width / small.shape[1], height / small.shape[0]], dtype=np.float32)
-    return [quad * factor for quad in engine.detect(small)]
+    return [quad * factor for quad in engine.detect(small, page=True)]

@@ -5,6 +5,10 @@ from __future__ import annotations
 import json
 import os
 
+import pytest
+
+pytestmark = pytest.mark.slow  # each test runs the CLI in subprocesses
+
 
 def test_keys_create_list_revoke(cli, store_env):
     created = cli("keys", "create", "--name", "hotel front desk", "--json", env=store_env)

@@ -10,6 +10,8 @@ from cnid_ocr.errors import RevokedApiKey
 from cnid_ocr.services import build_stores
 from cnid_ocr.store.dynamo import make_dynamodb_client
 
+pytestmark = pytest.mark.slow  # each test runs the CLI in subprocesses
+
 
 @pytest.fixture
 def stores(store_env):

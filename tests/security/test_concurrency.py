@@ -4,6 +4,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+import pytest
 
 from .conftest import FORM, OCR, FastReader, image_bytes
 
@@ -42,6 +43,7 @@ class GatedReader(FastReader):
         return super().read(data)
 
 
+@pytest.mark.slow
 def test_fifty_concurrent_requests_on_a_quota_of_ten(live_server, live_services):
     record, plaintext = live_services.keys.create_key("burst", monthly_quota=QUOTA)
     gate = RaceGate(live_services.usage, needed=QUOTA + 1)

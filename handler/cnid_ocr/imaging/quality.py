@@ -19,8 +19,9 @@ CANVAS = (428, 270)  # half the canonical 856 x 540 card
 
 @dataclass(frozen=True, slots=True)
 class QualityOptions:
-    # Greyscale copy: the 98th percentile of chroma (max - min channel, 0-255) stays below this.
-    photocopy_chroma: float = 14.0
+    # Greyscale copy: the paper's chroma (75th percentile of max - min channel over its light, unsaturated pixels,
+    # 0-255) stays below this.
+    photocopy_chroma: float = 6.0
     # Blurry: the finest edges' strength (see sharpness) below this.
     blurry_sharpness: float = 0.12
     # Glare: more than this share of the card blown out (near white and brighter than the card's own paper).
@@ -29,7 +30,7 @@ class QualityOptions:
 
 @dataclass(frozen=True, slots=True)
 class CardQuality:
-    chroma: float  # 98th percentile of chroma over the card
+    chroma: float  # the paper's tint: 75th percentile of chroma over the card's light, unsaturated pixels
     sharpness: float  # 99th percentile of |Laplacian| over the card's contrast (p99 - p1 of grey)
     glare: float  # share of the card's area blown out
     photocopy: bool
@@ -59,8 +60,11 @@ def card_quality(image: np.ndarray, corners: np.ndarray, options: QualityOptions
         card = cv2.cvtColor(card, cv2.COLOR_GRAY2BGR)
     high = card.max(axis=2).astype(np.int16)
     low = card.min(axis=2).astype(np.int16)
-    chroma = float(np.percentile(high - low, 98))
     grey = cv2.cvtColor(card, cv2.COLOR_BGR2GRAY)
+    spread_chroma = high - low
+    # The paper's own tint: light pixels that are not saturated ink (a red stamp added on a copy is ink).
+    paper_pixels = spread_chroma[(grey >= 140) & (spread_chroma < 60)]
+    chroma = float(np.percentile(paper_pixels, 75)) if paper_pixels.size > 100 else float(np.median(spread_chroma))
     spread = float(np.percentile(grey, 99) - np.percentile(grey, 1)) or 1.0
     laplacian = np.abs(cv2.Laplacian(grey.astype(np.float32), cv2.CV_32F, ksize=3))
     sharpness = float(np.percentile(laplacian, 99)) / spread

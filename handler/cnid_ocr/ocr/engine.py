@@ -41,6 +41,8 @@ class EngineOptions:
     # Model files, relative to the model folder or absolute. PP-OCRv6 small det + rec: chosen by the accuracy and
     # speed comparison in the README (the PP-OCRv4 recogniser cannot output 仫, 赟, 旻, 䶮 ...).
     det_model: str = "PP-OCRv6_det_small.onnx"
+    # The detector of the first look at a whole page (None: det_model).
+    page_det_model: str | None = None
     rec_model: str = "PP-OCRv6_rec_small.onnx"
     cls_model: str = "ch_ppocr_mobile_v2.0_cls_mobile.onnx"
 
@@ -60,6 +62,10 @@ class OcrEngine:
         self.options = options or EngineOptions()
         model_dir = model_dir or default_model_dir()
         self._det = self._session(model_dir / self.options.det_model)
+        # The first look over a whole page only has to find the cards: a faster detector may do it.
+        page_model = self.options.page_det_model
+        self._page_det = self._session(model_dir / page_model) if page_model else self._det
+        self._page_det_input = self._page_det.get_inputs()[0].name
         self._cls = self._session(model_dir / self.options.cls_model)
         self._rec = self._session(model_dir / self.options.rec_model)
         self._det_input, self._cls_input, self._rec_input = (
@@ -82,13 +88,15 @@ class OcrEngine:
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
-    def detect(self, image: np.ndarray) -> list[np.ndarray]:
+    def detect(self, image: np.ndarray, page: bool = False) -> list[np.ndarray]:
         """Text-line quadrilaterals (4x2 float32, TL TR BR BL, image coordinates) found in ``image`` as given
-        (stretched to multiples of 32 px for the network, boxes mapped back)."""
+        (stretched to multiples of 32 px for the network, boxes mapped back). ``page``: the first look at a whole
+        page, with the page detector."""
         height, width = image.shape[:2]
         size = (max(32, round(width / 32) * 32), max(32, round(height / 32) * 32))
         resized = image if (width, height) == size else cv2.resize(image, size)
-        probability = self._det.run(None, {self._det_input: _normalise([resized])})[0]
+        session, name = (self._page_det, self._page_det_input) if page else (self._det, self._det_input)
+        probability = session.run(None, {name: _normalise([resized])})[0]
         return boxes_from_probability(probability[0, 0], width, height)
 
     def upside_down_shares(self, crops: list[np.ndarray]) -> list[float]:
