@@ -58,7 +58,7 @@ class ReaderOptions:
     # Longest side of the decoded image: line crops come from it, so it bounds recognition quality and memory.
     max_decode_side: int = 2400
     # Longest side given to the detector on the first look at the whole image.
-    det_side: int = 640
+    det_side: int = 768
     # Fewer boxes than a card's labels on the first look: the text may be too small to see at det_side.
     min_first_look_boxes: int = 5
     # A card's first-look boxes are enough when at least this tall (px at detector scale) and level within
@@ -66,6 +66,10 @@ class ReaderOptions:
     # target_box_height px tall (at most refined_side px on its longer side, zoom at most max_zoom), and detected
     # again.
     min_box_height: int = 16
+    # Below this height of the smaller boxes on the first look (px at detector scale), smaller text elsewhere on
+    # the page may have gone unseen: the text's part of the page is looked at again at twice the scale.
+    min_page_box_height: float = 14.0
+    closer_margin: float = 0.3
     level_tolerance: float = 3.0
     target_box_height: int = 24
     refined_side: int = 1600
@@ -224,6 +228,9 @@ class CardReader:
                 continue
             quad = np.array(line.image_box, dtype=np.float32)
             pitch = _digit_pitch(line, run.start(), quad)
+            if _continued(line, lines, pitch * (missing + 0.5)):  # the rest of the number is the next box
+                out.append(line)
+                continue
             direction = quad[1] - quad[0]
             direction /= max(float(np.linalg.norm(direction)), 1e-6)
             longer = quad.copy()
@@ -281,6 +288,11 @@ class CardReader:
         if len(quads) < options.min_first_look_boxes and scale < 1.0:  # a card far away: look again, closer
             scale = min(1.0, 2 * scale)
             quads = max(quads, _detect_scaled(self.engine, pixels, scale), key=len)
+        elif quads and scale < 1.0 and _small_height(quads) * scale < options.min_page_box_height:
+            # Small text (a sheet photographed whole): a card whose text is smaller still was not seen at all; look
+            # again, closer, at the part of the page that holds text.
+            closer = _detect_region(self.engine, pixels, quads, min(1.0, 2 * scale), options.closer_margin)
+            quads = max(quads, closer, key=len)
         regions = find_cards(quads, options.clusters)
         refined = []
         for region in regions:
@@ -415,6 +427,35 @@ def _inside_share(points: np.ndarray, region: CardRegion) -> float:
 def _original_scale(original_size: tuple[int, int], shape: tuple[int, ...]) -> float:
     """Factor from decoded pixels to the original image's pixels (after its EXIF orientation)."""
     return max(original_size) / max(shape[:2])
+
+
+def _continued(line: TextLine, lines: list[TextLine], reach: float) -> bool:
+    """Whether another box starts on ``line``'s row, to its right, within ``reach`` (the lines' frame)."""
+    return any(
+        other is not line
+        and abs(other.center_y - line.center_y) <= 0.5 * min(other.height, line.height)
+        and line.right - 0.5 * line.height <= other.left <= line.right + reach
+        for other in lines
+    )
+
+
+def _small_height(quads: list[Quad]) -> float:
+    """The height of the page's smaller text (25th percentile of box heights): a back's large titles must not hide
+    that its labels are small."""
+    return float(np.percentile([min(np.linalg.norm(q[0] - q[3]), np.linalg.norm(q[1] - q[2])) for q in quads], 25))
+
+
+def _detect_region(engine: OcrEngine, pixels: np.ndarray, quads: list[Quad], scale: float, margin: float) -> list[Quad]:
+    """Boxes found in the bounding box of ``quads`` grown by ``margin`` of its size on each side, at ``scale``."""
+    points = np.concatenate(quads)
+    low, high = points.min(axis=0), points.max(axis=0)
+    pad = (high - low) * margin
+    x0, y0 = (max(0, int(v)) for v in low - pad)
+    x1, y1 = int(min(pixels.shape[1], high[0] + pad[0])), int(min(pixels.shape[0], high[1] + pad[1]))
+    if x1 - x0 < 32 or y1 - y0 < 32:
+        return []
+    found = _detect_scaled(engine, np.ascontiguousarray(pixels[y0:y1, x0:x1]), scale)
+    return [quad + np.array([x0, y0], dtype=np.float32) for quad in found]
 
 
 def _detect_scaled(engine: OcrEngine, pixels: np.ndarray, scale: float) -> list[Quad]:

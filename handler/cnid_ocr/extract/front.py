@@ -427,7 +427,7 @@ def _unread_regions(out: SideResult, layout: FrontLayout) -> dict[str, tuple[flo
 
 
 # Rows that hold these fields, and how far right of the label column a whole row reaches (text heights).
-_ROW_FIELDS = {"姓名": ("name",), "性别": ("gender", "ethnicity"), "出生": ("dateOfBirth",)}
+_ROW_FIELDS = {"姓名": ("name",), "性别": ("gender", "ethnicity"), "出生": ("dateOfBirth",), "住址": ("address",)}
 _ROW_REACH = 13.0
 
 
@@ -443,10 +443,12 @@ def _lost_rows(layout: FrontLayout, unread: set[str]) -> dict[str, tuple[float, 
         index = ROW_ORDER[label]
         if index in centre or "民族" in labels and label == "性别" or not all(name in unread for name in fields):
             continue
-        if index - 1 in centre and index + 1 in centre:
+        if index - 1 in centre and index + 1 in centre and label != "住址":  # the address may wrap: not midway
             y = (centre[index - 1] + centre[index + 1]) / 2
         elif index + 1 in centre and index + 2 in centre:
             y = 2 * centre[index + 1] - centre[index + 2]
+        elif index - 1 in centre and index - 2 in centre:  # the address's first line, one row below the date
+            y = 2 * centre[index - 1] - centre[index - 2]
         else:
             continue
         regions[fields[0]] = (column_x - 0.3 * h, y - 0.65 * h, column_x + _ROW_REACH * h, y + 0.65 * h)
