@@ -297,7 +297,7 @@ def _best_number(reads: Sequence[Read], today: dt.date) -> Read | None:
 def valid_number_lines(lines: Sequence[TextLine], today: dt.date) -> list[TextLine]:
     """Boxes holding a fully valid ID number: on their own enough to say a front side is present."""
     h = text_height(lines)
-    found = []
+    found: list[TextLine] = []
     for read in _number_reads(lines, h):
         if idnumber.parse(idnumber.normalize(read.text), today=today).valid:
             found.extend(read.lines)

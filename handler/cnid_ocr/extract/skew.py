@@ -69,7 +69,11 @@ def level(lines: Sequence[TextLine]) -> list[TextLine]:
         x, y = point
         return (x * cos - y * sin, x * sin + y * cos)
 
-    return [dataclasses.replace(line, box=tuple(turn(p) for p in line.box)) for line in lines]
+    return [
+        dataclasses.replace(line, box=(turn(a), turn(b), turn(c), turn(d)))
+        for line in lines
+        for a, b, c, d in (line.box,)
+    ]
 
 
 # Card text (after ``level``) runs within a few degrees of level; beyond this an elongated box is background text.

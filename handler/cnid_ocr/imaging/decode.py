@@ -64,8 +64,8 @@ def decode_image(data: bytes, *, max_pixels: int, max_side: int) -> DecodedImage
                 # Draft picks the largest DCT scale (1/2, 1/4, 1/8) that keeps the image >= the requested size.
                 image.draft("RGB", _fit(width, height, max_side))
             image.load()
-            image = ImageOps.exif_transpose(image)
-            image = _to_rgb(image)
+            upright: Image.Image = ImageOps.exif_transpose(image)
+            image = _to_rgb(upright)  # type: ignore[assignment]  # a plain Image from here on
     except (ImageTooLarge, AnimatedImage, InvalidImage):
         raise
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:

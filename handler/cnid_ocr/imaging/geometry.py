@@ -137,10 +137,10 @@ def crop_line(image: np.ndarray, quad: Quad, min_height: int = 0) -> np.ndarray:
     """The line under ``quad`` straightened into an upright rectangle (perspective-corrected), enlarged (bicubic,
     in the same warp) when it is lower than ``min_height``: small text keeps more detail than when a crop at its
     own size is stretched later."""
-    width = max(np.linalg.norm(quad[0] - quad[1]), np.linalg.norm(quad[3] - quad[2]))
-    height = max(np.linalg.norm(quad[0] - quad[3]), np.linalg.norm(quad[1] - quad[2]))
-    enlarge = max(1.0, min_height / max(height, 1.0))
-    width, height = max(int(round(width * enlarge)), 4), max(int(round(height * enlarge)), 4)
+    long_side = max(float(np.linalg.norm(quad[0] - quad[1])), float(np.linalg.norm(quad[3] - quad[2])))
+    short_side = max(float(np.linalg.norm(quad[0] - quad[3])), float(np.linalg.norm(quad[1] - quad[2])))
+    enlarge = max(1.0, min_height / max(short_side, 1.0))
+    width, height = max(int(round(long_side * enlarge)), 4), max(int(round(short_side * enlarge)), 4)
     target = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float32)
     matrix = cv2.getPerspectiveTransform(quad.astype(np.float32), target)
     return cv2.warpPerspective(image, matrix, (width, height), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)

@@ -1,0 +1,47 @@
+"""Every card on a page read in its own frame (real models, generated pages): sides facing opposite ways, sides
+turned 90 degrees apart, and the ``cards`` list."""
+
+from __future__ import annotations
+
+import pytest
+from cardgen.samples import make_sample
+
+pytestmark = pytest.mark.models
+
+FRONT = ("name", "gender", "ethnicity", "dateOfBirth", "address", "idNumber")
+BACK = ("issuingAuthority", "validFrom", "validTo")
+
+# Pages of the accuracy benchmark's seed whose two sides face their own ways (tools/README.md: sides_turned).
+PAGES = [
+    (1234, 184),  # front upright, back turned 180 degrees, tilted, on an A4 copy
+    (1234, 148),  # one side turned 90, the other 180, the whole page turned 90
+    (1234, 73),  # colour, back turned 180, a two-line authority
+]
+
+
+@pytest.mark.parametrize(("seed", "index"), PAGES)
+def test_each_side_is_read_in_its_own_orientation(reader, seed, index):
+    sample = make_sample(seed, index)
+    assert "sides_turned" in sample.tags
+    body = reader.read(sample.data)
+    assert {name: body[name] for name in FRONT + BACK} == {name: sample.truth[name] for name in FRONT + BACK}
+    assert sorted(body["sides"]) == ["back", "front"]
+
+
+def test_the_cards_list_has_each_side_with_its_outline(reader):
+    sample = make_sample(1234, 184)
+    body = reader.read(sample.data)
+    width, height = sample.size
+    assert [card["side"] for card in body["cards"]] == ["front", "back"]
+    for card in body["cards"]:
+        assert len(card["corners"]) == 4
+        xs, ys = [x for x, _ in card["corners"]], [y for _, y in card["corners"]]
+        assert -0.05 * width <= min(xs) < max(xs) <= 1.05 * width
+        assert -0.05 * height <= min(ys) < max(ys) <= 1.05 * height
+        side_keys = FRONT if card["side"] == "front" else BACK
+        assert {k: card["fields"][k] for k in side_keys} == {k: sample.truth[k] for k in side_keys}
+    front, back = body["cards"]
+    # Two cards of one page: their outlines do not overlap (stacked on the page).
+    assert max(y for _, y in front["corners"]) <= min(y for _, y in back["corners"]) + 0.05 * height or max(
+        y for _, y in back["corners"]
+    ) <= min(y for _, y in front["corners"]) + 0.05 * height
