@@ -27,7 +27,7 @@ def all_error_codes(cls: type[errors.ApiError] = errors.ApiError) -> set[str]:
 
 
 class NoCardReader:
-    def read(self, data: bytes) -> dict:
+    def read(self, data: bytes, crops: frozenset[str] = frozenset()) -> dict:
         raise NoIdCardFound()
 
 

@@ -42,6 +42,7 @@ def test_the_cards_list_has_each_side_with_its_outline(reader):
         assert {k: card["fields"][k] for k in side_keys} == {k: sample.truth[k] for k in side_keys}
     front, back = body["cards"]
     # Two cards of one page: their outlines do not overlap (stacked on the page).
-    assert max(y for _, y in front["corners"]) <= min(y for _, y in back["corners"]) + 0.05 * height or max(
-        y for _, y in back["corners"]
-    ) <= min(y for _, y in front["corners"]) + 0.05 * height
+    assert (
+        max(y for _, y in front["corners"]) <= min(y for _, y in back["corners"]) + 0.05 * height
+        or max(y for _, y in back["corners"]) <= min(y for _, y in front["corners"]) + 0.05 * height
+    )

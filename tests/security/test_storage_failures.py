@@ -66,7 +66,7 @@ class FailingClient:
 
 
 class NoCard:
-    def read(self, data: bytes) -> dict:
+    def read(self, data: bytes, crops: frozenset[str] = frozenset()) -> dict:
         raise NoIdCardFound()
 
 
