@@ -314,7 +314,6 @@ def read_front(lines: Sequence[TextLine], *, today: dt.date) -> SideResult:
     layout = locate_labels(lines)
     labels, h = layout.labels, layout.h
     label_ids = {id(hit.line) for hit in labels.values()}
-    label_lines = [hit.line for hit in labels.values()]
     others = [line for line in lines if id(line) not in label_ids and is_card_text(line, h)]
     out = SideResult()
 
@@ -356,24 +355,7 @@ def read_front(lines: Sequence[TextLine], *, today: dt.date) -> SideResult:
     out.set("dateOfBirth", birth.isoformat() if birth else None, birth_read.score if birth_read else None)
 
     # 住址: between its label and the number row
-    stop_y = None
-    if "公民身份号码" in labels:
-        stop_y = labels["公民身份号码"].line.top
-    elif number_read:
-        stop_y = min(line.top for line in number_read.lines)
-    # Where values start (a region read again starts where the layout guessed, not where the print does).
-    detected = [line for line in others if not line.reread]
-    value_lefts = [
-        first.left
-        for label in ("姓名", "出生")
-        if label in labels
-        for first in chain_right(labels[label].line, detected, h)[:1]
-    ] or [
-        read.lines[0].left
-        for read in (name_read, birth_read)
-        if read and read.lines[0] not in label_lines and not read.lines[0].reread
-    ]
-    address_read = _address_read(layout, others, value_lefts, stop_y, birth_read) or unlabelled.address
+    address_read = _address(layout, others, number_read, name_read, birth_read) or unlabelled.address
     out.set("address", address_read.text if address_read else None, address_read.score if address_read else None)
 
     gender_printed = _gender_value(gender_read)
@@ -453,6 +435,37 @@ def _lost_rows(layout: FrontLayout, unread: set[str]) -> dict[str, tuple[float, 
             continue
         regions[fields[0]] = (column_x - 0.3 * h, y - 0.65 * h, column_x + _ROW_REACH * h, y + 0.65 * h)
     return regions
+
+
+def _address(
+    layout: FrontLayout,
+    others: Sequence[TextLine],
+    number: Read | None,
+    name: Read | None,
+    birth: Read | None,
+) -> Read | None:
+    """The 住址 value: from its label (or the row below 出生) down to the number row, its lines aligned where the
+    values of the rows above start."""
+    labels, h = layout.labels, layout.h
+    stop_y = None
+    if "公民身份号码" in labels:
+        stop_y = labels["公民身份号码"].line.top
+    elif number:
+        stop_y = min(line.top for line in number.lines)
+    label_lines = [hit.line for hit in labels.values()]
+    # Where values start (a region read again starts where the layout guessed, not where the print does).
+    detected = [line for line in others if not line.reread]
+    value_lefts = [
+        first.left
+        for label in ("姓名", "出生")
+        if label in labels
+        for first in chain_right(labels[label].line, detected, h)[:1]
+    ] or [
+        read.lines[0].left
+        for read in (name, birth)
+        if read and read.lines[0] not in label_lines and not read.lines[0].reread
+    ]
+    return _address_read(layout, others, value_lefts, stop_y, birth)
 
 
 def _number_row(labels: dict[str, LabelHit], others: Sequence[TextLine], h: float, today: dt.date) -> Read | None:

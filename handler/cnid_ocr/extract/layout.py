@@ -16,13 +16,6 @@ def text_height(lines: Iterable[TextLine], default: float = 1.0) -> float:
     return statistics.median(heights) if heights else default
 
 
-def vertical_overlap(a: TextLine, b: TextLine) -> float:
-    """Shared height over the smaller height: 1 for boxes on one text row, 0 for separate rows."""
-    shared = min(a.bottom, b.bottom) - max(a.top, b.top)
-    smaller = min(a.height, b.height)
-    return max(0.0, shared) / smaller if smaller > 0 else 0.0
-
-
 # Centres of boxes on one printed row are at most this share of the smaller box height apart. Detector boxes are
 # padded, so boxes of consecutive address lines can overlap by 40% of their height: overlap alone cannot tell.
 ROW_CENTER_TOLERANCE = 0.4

@@ -25,7 +25,7 @@ MIN_TURN_DEG = 0.5
 MAX_TURN_DEG = 30.0
 
 
-def box_angle(line: TextLine) -> float:
+def line_tilt(line: TextLine) -> float:
     """Direction (degrees, y down) of the box's long edges: the mean of its top and bottom edges."""
     (x0, y0), (x1, y1), (x2, y2), (x3, y3) = line.box
     top = math.atan2(y1 - y0, x1 - x0)
@@ -45,7 +45,7 @@ def residual_angle(lines: Sequence[TextLine]) -> float:
     for line in lines:
         length, thickness = _extent(line)
         if thickness > 0 and length >= MIN_ELONGATION * thickness:
-            angle = box_angle(line)
+            angle = line_tilt(line)
             if abs(angle) <= MAX_TURN_DEG:
                 angles.append(angle)
     if len(angles) < 2:
@@ -88,4 +88,4 @@ def is_card_text(line: TextLine, h: float) -> bool:
     length, thickness = _extent(line)
     if thickness > MAX_HEIGHT_RATIO * h:
         return False
-    return length < MIN_ELONGATION * thickness or abs(box_angle(line)) <= MAX_CARD_TILT_DEG
+    return length < MIN_ELONGATION * thickness or abs(line_tilt(line)) <= MAX_CARD_TILT_DEG

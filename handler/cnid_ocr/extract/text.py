@@ -37,14 +37,6 @@ def strip_stamps(text: str) -> str:
     return "" if _PUNCT_ONLY_RE.match(text) else text
 
 
-def han_prefix(text: str) -> str:
-    """The leading run of Han characters (a label merged with its value stops where digits begin)."""
-    end = 0
-    while end < len(text) and is_han(text[end]):
-        end += 1
-    return text[:end]
-
-
 def edit_distance(a: str, b: str) -> int:
     """Levenshtein distance (insert, delete, substitute: the three ways a CTC recogniser misreads)."""
     prev = list(range(len(b) + 1))

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .geometry import Quad, agrees, box_angle, level_angle, rotation_matrix
+from .geometry import Quad, agrees, box_direction, level_angle, rotation_matrix
 
 # Boxes within this many degrees of a group's direction belong to it.
 DIRECTION_TOLERANCE = 15.0
@@ -112,13 +112,13 @@ def split_by_orientation(
 
 
 def _directional(quads: Sequence[Quad]) -> bool:
-    return any(box_angle(quad)[1] > 0 for quad in quads)
+    return any(box_direction(quad)[1] > 0 for quad in quads)
 
 
 def _direction_groups(quads: list[Quad]) -> list[tuple[float, list[Quad]]]:
     """(level angle, members) per direction the boxes run along, heaviest first; short boxes join the group of
     the nearest directional box."""
-    measured = [box_angle(quad) for quad in quads]
+    measured = [box_direction(quad) for quad in quads]
     total = sum(weight for _, weight in measured)
     remaining = [i for i, (_, weight) in enumerate(measured) if weight > 0]
     groups: list[tuple[float, list[int]]] = []

@@ -10,7 +10,7 @@ import numpy as np
 Quad = np.ndarray  # (4, 2) float32: top-left, top-right, bottom-right, bottom-left in reading order
 
 
-def box_angle(quad: Quad) -> tuple[float, float]:
+def box_direction(quad: Quad) -> tuple[float, float]:
     """The direction of a box's long side in degrees [0, 180), and how much it can be trusted (length x elongation)."""
     (cx, cy), (w, h), _ = cv2.minAreaRect(quad.astype(np.float32))
     edges = [quad[(i + 1) % 4] - quad[i] for i in range(4)]
@@ -24,7 +24,7 @@ def dominant_angle(quads: list[Quad], window: float = 10.0) -> float | None:
     """The angle (degrees, [0, 180)) that most text lines run along, or None when no box is elongated enough to
     tell. The mode, not the mean: the heaviest 2-degree bin of elongated boxes (weighted by length), refined by the
     weighted circular mean of the boxes within ``window`` of it, so large tilted background text cannot pull it."""
-    measured = [box_angle(quad) for quad in quads]
+    measured = [box_direction(quad) for quad in quads]
     measured = [(angle, weight) for angle, weight in measured if weight > 0]
     if not measured:
         return None
@@ -49,7 +49,7 @@ def level_angle(quads: list[Quad]) -> float:
 
 def agrees(quad: Quad, degrees: float, tolerance: float = 15.0) -> bool:
     """Whether a box runs along ``degrees`` (boxes too short to have a direction agree with anything)."""
-    angle, weight = box_angle(quad)
+    angle, weight = box_direction(quad)
     return weight == 0 or _angle_gap(angle, degrees % 180.0) <= tolerance
 
 

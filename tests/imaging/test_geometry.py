@@ -1,0 +1,116 @@
+"""Geometry of boxes without a model: levelling and mapping back, corner order, crops, the card's outline."""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+import pytest
+from cnid_ocr.imaging.frame import CARD_SIZE, card_frame, expected_outline
+from cnid_ocr.imaging.geometry import (
+    apply_affine,
+    crop_line,
+    fit_affine,
+    flip,
+    level_angle,
+    level_region,
+    map_back,
+    reading_order,
+    rotation_matrix,
+    upright,
+)
+from cnid_ocr.imaging.quality import card_quality
+
+
+def rect(x: float, y: float, w: float, h: float) -> np.ndarray:
+    return np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], dtype=np.float32)
+
+
+def turned(quad: np.ndarray, degrees: float, about=(500.0, 500.0)) -> np.ndarray:
+    centre = np.array(about, dtype=np.float64)
+    return ((quad - centre) @ rotation_matrix(degrees).T + centre).astype(np.float32)
+
+
+@pytest.mark.parametrize("degrees", [-30.0, -3.0, 0.0, 12.0, 45.0])
+def test_level_region_and_map_back_are_inverse(degrees):
+    image = np.full((1000, 1000, 3), 255, dtype=np.uint8)
+    quads = [turned(rect(300, 300 + 60 * i, 300, 30), degrees) for i in range(4)]
+    levelled, matrix = level_region(image, quads, degrees, 1.5, 1600)
+    back = map_back([apply_affine(matrix, quad) for quad in quads], matrix)
+    for original, again in zip(quads, back, strict=True):
+        assert np.allclose(original, again, atol=0.05)
+    assert level_angle(quads) == pytest.approx(degrees, abs=0.5)
+    assert max(levelled.shape[:2]) <= 1600
+
+
+@pytest.mark.parametrize("degrees", [0.0, 30.0, 90.0, -90.0, 170.0])
+def test_upright_orders_corners_for_reading_and_flip_turns_them(degrees):
+    quad = turned(rect(400, 480, 200, 40), degrees)
+    (original, level), = upright([quad], level_angle([quad]))
+    assert reading_order(level) == [0, 1, 2, 3]  # TL, TR, BR, BL once level
+    assert level[1, 0] > level[0, 0] and level[3, 1] > level[0, 1]
+    (turned_original, turned_level), = flip([(original, level)])
+    assert np.allclose(turned_original[0], original[2]) and np.allclose(turned_level, -level[[2, 3, 0, 1]])
+
+
+def test_a_crop_at_the_image_edge_is_whole_and_upright():
+    image = np.zeros((100, 200, 3), dtype=np.uint8)
+    image[:, :, :] = np.arange(200, dtype=np.uint8)[None, :, None]  # brighter to the right
+    crop = crop_line(image, rect(150, 10, 80, 20), min_height=48)  # runs off the right edge
+    assert crop.shape[0] == 48 and crop.shape[1] == round(80 * 48 / 20)
+    assert crop[:, -1].mean() >= crop[:, 0].mean()  # replicated border, not black
+
+
+def test_fit_affine_recovers_a_similarity():
+    source = np.array([[0, 0], [10, 0], [10, 5], [0, 5], [3, 2]], dtype=np.float64)
+    rad = math.radians(20)
+    matrix = np.array([[2 * math.cos(rad), -2 * math.sin(rad), 7], [2 * math.sin(rad), 2 * math.cos(rad), -3]])
+    target = source @ matrix[:, :2].T + matrix[:, 2]
+    assert np.allclose(fit_affine(source, target), matrix, atol=1e-9)
+
+
+def drawn_card(colour: bool) -> tuple[np.ndarray, tuple[float, float, float, float]]:
+    """A card-sized light rectangle on a dark desk with a text block where a front prints its text."""
+    image = np.full((900, 1300, 3), 40, dtype=np.uint8)
+    left, top, width, height = 200, 150, 856, 540
+    paper = (235, 225, 245) if colour else (232, 232, 232)
+    cv2.rectangle(image, (left, top), (left + width, top + height), paper, -1)
+    text = expected_inverse(left, top, width, height)
+    x0, y0, x1, y1 = (int(v) for v in text)
+    for y in range(y0, y1, 60):
+        cv2.rectangle(image, (x0, y), (x1 - 150, y + 24), (30, 30, 30), -1)
+    return image, text
+
+
+def expected_inverse(left: float, top: float, width: float, height: float) -> tuple[float, float, float, float]:
+    """The text block that a front's margins (frame.MARGINS) put on a card at that place."""
+    from cnid_ocr.imaging.frame import MARGINS
+
+    m_left, m_top, m_right, m_bottom = MARGINS["front"]
+    return (left + m_left * width, top + m_top * height, left + width * (1 - m_right), top + height * (1 - m_bottom))
+
+
+def test_the_card_outline_is_found_from_its_edges():
+    image, text = drawn_card(colour=True)
+    identity = np.array([[1.0, 0, 0], [0, 1.0, 0]])
+    frame = card_frame(image, identity, text, "front")
+    assert frame.found_edges == 4 and not frame.cut_off
+    assert np.allclose(frame.corners, rect(200, 150, 856, 540), atol=6)
+    assert frame.rectified(image).shape[:2] == (CARD_SIZE[1], CARD_SIZE[0])
+    assert expected_outline(text, "front") == pytest.approx((200, 150, 1056, 690), abs=2)
+
+
+def test_a_card_reaching_far_out_of_the_image_is_cut_off():
+    image, text = drawn_card(colour=True)
+    shifted = (text[0] - 600, text[1], text[2] - 600, text[3])  # the card's text as if most of it were left of x=0
+    frame = card_frame(image, np.array([[1.0, 0, 0], [0, 1.0, 0]]), shifted, "front")
+    assert frame.cut_off
+
+
+def test_a_grey_card_is_a_photocopy_and_a_tinted_one_is_not():
+    for colour in (True, False):
+        image, _ = drawn_card(colour)
+        quality = card_quality(image, rect(200, 150, 856, 540))
+        assert quality.photocopy is (not colour)
+        assert 0 <= quality.score <= 1
