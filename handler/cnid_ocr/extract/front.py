@@ -540,12 +540,14 @@ def _is_birth(text: str) -> bool:
 
 
 def _trusted(out: SideResult, read: Read | None, name: str) -> Read | None:
-    """A value read only where the layout guessed (no detector box) that contradicts a fully valid number is a
-    misreading of stamp debris, not the card disagreeing with itself: dropped, so the number stands in."""
+    """A value read only where the layout guessed (no detector box) that contradicts a fully valid number, or that
+    does not even parse, is a misreading of stamp debris, not the card disagreeing with itself: dropped, so the
+    number stands in."""
     mismatch = {"dateOfBirth": codes.BIRTH_DATE_MISMATCH, "gender": codes.GENDER_MISMATCH}[name]
     if read is None or not all(line.reread for line in read.lines) or checks.confirmed_number(out) is None:
         return read
-    if not any(w.code == mismatch for w in out.warnings):
+    unparsed = name == "dateOfBirth" and out.fields.get(name) is None  # 性别 is decided after this
+    if not unparsed and not any(w.code == mismatch for w in out.warnings):
         return read
     out.warnings = [w for w in out.warnings if w.field != name]
     out.fields[name] = None
