@@ -47,10 +47,10 @@ def test_level_region_and_map_back_are_inverse(degrees):
 @pytest.mark.parametrize("degrees", [0.0, 30.0, 90.0, -90.0, 170.0])
 def test_upright_orders_corners_for_reading_and_flip_turns_them(degrees):
     quad = turned(rect(400, 480, 200, 40), degrees)
-    (original, level), = upright([quad], level_angle([quad]))
+    ((original, level),) = upright([quad], level_angle([quad]))
     assert reading_order(level) == [0, 1, 2, 3]  # TL, TR, BR, BL once level
     assert level[1, 0] > level[0, 0] and level[3, 1] > level[0, 1]
-    (turned_original, turned_level), = flip([(original, level)])
+    ((turned_original, turned_level),) = flip([(original, level)])
     assert np.allclose(turned_original[0], original[2]) and np.allclose(turned_level, -level[[2, 3, 0, 1]])
 
 
