@@ -6,6 +6,7 @@ import random
 import pytest
 from cnid_ocr.extract import extract_card
 from cnid_ocr.ocr.lattice import Lattice
+from cnid_ocr.ocr.types import TextLine
 
 from .cardlines import TODAY, Sheet, front, id_number
 
@@ -463,3 +464,16 @@ def test_a_front_whose_labels_were_lost_is_read_by_its_rows():
     assert fields["dateOfBirth"] == "1949-12-31"
     assert fields["address"] == "北京市朝阳区建国路88号院3号楼"
     assert fields["idNumber"] == "110105194912310038"
+
+
+def test_a_region_read_again_replaces_the_boxes_that_failed_there():
+    # The detector stopped at a stamp: part of the number, then stamp debris; the pipeline read the number's whole
+    # region again. Joined, the row would say the number twice over.
+    sheet = front(split_number=True)
+    first, rest = sheet.find("1101051949"), sheet.find("12310038")
+    sheet.replace("12310038", "數3印")
+    again = TextLine.from_rect("110105194912310038", 0.97, first.left - 8, first.top + 1, rest.right + 20, rest.bottom)
+    sheet.lines.append(dataclasses.replace(again, reread=True))
+    reading = read(sheet)
+    assert reading.fields["idNumber"] == "110105194912310038"
+    assert "id_number_invalid" not in codes(reading)

@@ -35,11 +35,24 @@ def prepare(lines: Sequence[TextLine]) -> list[TextLine]:
     """Normalised text (NFKC, no spaces), copy stamps and watermarks removed, empty boxes dropped, residual skew
     levelled."""
     out = []
-    for line in lines:
+    for line in _without_superseded(lines):
         text = strip_stamps(clean(line.text))
         if text:
             out.append(line.with_text(text))
     return level(out)
+
+
+def _without_superseded(lines: Sequence[TextLine]) -> list[TextLine]:
+    """A line read again over a field's whole region (``reread``) is a second reading of the print the detector's
+    boxes there gave; those boxes failed the field, and joined with the new reading they would repeat it (a number
+    read twice over), so the boxes whose centre it covers give way to it."""
+    again = [line for line in lines if line.reread]
+    return [
+        line
+        for line in lines
+        if line.reread
+        or not any(r.left <= line.center_x <= r.right and r.top <= line.center_y <= r.bottom for r in again)
+    ]
 
 
 def _front_anchors(lines: Sequence[TextLine], today: dt.date) -> list[TextLine]:
