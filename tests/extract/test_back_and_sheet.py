@@ -202,3 +202,51 @@ def test_grey_stamp_and_watermark_lines_are_not_fields():
     reading = extract_card(sheet.lines, today=TODAY)
     assert reading.fields["address"] == "广东省梅州市兴宁市新陂镇新元村"
     assert reading.fields["name"] == "张三"
+
+
+def _period(sheet: Sheet) -> tuple[str | None, str | None]:
+    reading = read(sheet)
+    return reading.fields["validFrom"], reading.fields["validTo"]
+
+
+def test_a_period_under_a_stamp_is_decoded_from_the_alternatives_with_a_warning():
+    sheet = back(validity="2015.03.01-2035.03.01")
+    sheet.replace("2015.03.01-2035.03.01", "2015.03.0案-2035.03.01", alternatives={9: {"案": 0.6, "1": 0.3}})
+    reading = read(sheet)
+    assert (reading.fields["validFrom"], reading.fields["validTo"]) == ("2015-03-01", "2035-03-01")
+    assert ("validity_decoded", "validFrom") in codes(reading) and ("validity_decoded", "validTo") in codes(reading)
+    assert reading.confidence["validFrom"] < 0.995
+
+
+def test_the_runner_up_digit_that_makes_the_term_lawful_is_preferred():
+    sheet = back(validity="2015.03.01-2035.03.01")
+    alternatives = {9: {"案": 0.5, "7": 0.3, "1": 0.2}}  # best digit path: 2015.03.07, not 20 years to the day
+    sheet.replace("2015.03.01-2035.03.01", "2015.03.0案-2035.03.01", alternatives=alternatives)
+    assert _period(sheet) == ("2015-03-01", "2035-03-01")
+
+
+def test_a_start_in_the_future_is_decoded_from_the_alternatives():
+    sheet = back(validity="2015.03.01-2035.03.01")
+    sheet.replace("2015.03.01-2035.03.01", "2915.03.01-2035.03.01", alternatives={1: {"9": 0.7, "0": 0.3}})
+    assert _period(sheet) == ("2015-03-01", "2035-03-01")
+
+
+def test_a_long_term_period_under_a_stamp():
+    sheet = back(validity="2019.05.01-长期")
+    sheet.replace("2019.05.01-长期", "2019.0止.01-长期", alternatives={6: {"止": 0.7, "5": 0.2}})
+    assert _period(sheet) == ("2019-05-01", LONG_TERM)
+
+
+def test_a_period_that_parses_is_kept_as_read_even_when_not_lawful():
+    # Other generators' specimens print any pair of dates: the law is evidence for decoding, never a correction.
+    reading = read(back(validity="2020.01.01-2030.12.12"))
+    assert (reading.fields["validFrom"], reading.fields["validTo"]) == ("2020-01-01", "2030-12-12")
+    assert reading.warnings == []
+
+
+def test_a_period_the_alternatives_do_not_support_stays_unread():
+    sheet = back(validity="2015.03.01-2035.03.01")
+    sheet.replace("2015.03.01-2035.03.01", "2015.03.0案-2035.03.01", alternatives={9: {"案": 0.99, "1": 0.01}})
+    reading = read(sheet)
+    assert (reading.fields["validFrom"], reading.fields["validTo"]) == (None, None)
+    assert ("invalid_date", "validFrom") in codes(reading)

@@ -12,8 +12,9 @@ from . import checks, codes
 from .dates import DateParseError, parse_validity
 from .labels import LabelHit, find_candidates
 from .layout import chain_right, text_height
+from .period import decode_period
 from .result import LONG_TERM
-from .side import Read, SideResult
+from .side import REPAIR_PENALTY, Read, SideResult
 from .skew import is_card_text
 
 TITLES = ("中华人民共和国", "居民身份证")
@@ -172,6 +173,39 @@ def _validity(out: SideResult, read: Read | None, today: dt.date) -> None:
         out.set("validFrom", None, None)
         out.set("validTo", None, None)
         return
+    period, confidence = _plausible_period(read.text, today), read.score
+    if period is None and (decoded := decode_period(read, today=today)) is not None:
+        period = decoded.start, decoded.end
+        shown = f"{decoded.start:%Y.%m.%d}-{f'{decoded.end:%Y.%m.%d}' if decoded.end else LONG_TERM}"
+        for name in ("validFrom", "validTo"):
+            out.warn(
+                codes.VALIDITY_DECODED,
+                f"有效期限 read {read.text!r}; decoded as {shown} from the recogniser's alternatives",
+                name,
+            )
+        confidence = read.score * REPAIR_PENALTY * min(1.0, 0.5 + decoded.support)
+    if period is None:
+        _unread_validity(out, read, today)
+        return
+    start, end = period
+    out.set("validFrom", start.isoformat(), confidence)
+    out.set("validTo", end.isoformat() if end else LONG_TERM, confidence)
+    if end is not None and end < today:
+        out.warn(codes.CARD_EXPIRED, f"the card expired on {end}", "validTo")
+
+
+def _plausible_period(text: str, today: dt.date) -> tuple[dt.date, dt.date | None] | None:
+    """The period as read when it parses, starts no later than today and ends after it starts."""
+    try:
+        start, end = parse_validity(text)
+    except DateParseError:
+        return None
+    return (start, end) if start <= today and (end is None or end > start) else None
+
+
+def _unread_validity(out: SideResult, read: Read, today: dt.date) -> None:
+    """No valid period in the reading nor in its alternatives: both dates null, or as read with a warning when
+    the reading is two existing dates in the wrong order or in the future."""
     try:
         start, end = parse_validity(read.text)
     except DateParseError:
@@ -186,5 +220,3 @@ def _validity(out: SideResult, read: Read | None, today: dt.date) -> None:
         out.warn(codes.INVALID_DATE, f"validFrom {start} is in the future", "validFrom")
     if end is not None and end <= start:
         out.warn(codes.INVALID_DATE, f"validTo {end} is not after validFrom {start}", "validTo")
-    elif end is not None and end < today:
-        out.warn(codes.CARD_EXPIRED, f"the card expired on {end}", "validTo")

@@ -18,6 +18,7 @@ GENDER_REPAIRED = "gender_repaired"  # 性别 misread as another glyph, decoded 
 NAME_REPAIRED = "name_repaired"  # a character the greedy reading dropped or misread, restored from the alternatives
 PLACE_NAME_REPAIRED = "place_name_repaired"  # a group name inside an autonomous area's name mapped to the only fit
 INVALID_DATE = "invalid_date"  # unreadable or non-existent date, birth in the future, validTo before validFrom
+VALIDITY_DECODED = "validity_decoded"  # 有效期限 unreadable as read; decoded from the alternatives (see message)
 CARD_EXPIRED = "card_expired"  # validTo is before today
 LOW_CONFIDENCE = "low_confidence"  # field confidence below LOW_CONFIDENCE_THRESHOLD
 INCOMPLETE_CARD = "incomplete_card"  # a side was found but this field of it was not

@@ -8,7 +8,7 @@ import unicodedata
 
 # OCR letters that can only stand for a digit inside a date.
 _LETTER_TO_DIGIT = str.maketrans("OoDQIl|", "0000111")
-_LONG_TERM_MARKS = ("长期", "长", "期")  # "期" alone: 长 lost to a stamp or glare
+LONG_TERM_MARKS = ("长期", "长", "期")  # "期" alone: 长 lost to a stamp or glare
 
 
 class DateParseError(ValueError):
@@ -25,6 +25,11 @@ def _make(year: str, month: str, day: str) -> dt.date | None:
         return dt.date(int(year), int(month), int(day))
     except ValueError:
         return None
+
+
+def date_from_digits(digits: str) -> dt.date | None:
+    """ "20200101" (the back's zero-padded YYYYMMDD) as a date, None when it names no existing day."""
+    return _make(digits[:4], digits[4:6], digits[6:8]) if len(digits) == 8 else None
 
 
 def parse_birth(text: str) -> dt.date:
@@ -65,13 +70,13 @@ def parse_validity(text: str) -> tuple[dt.date, dt.date | None]:
     """
     norm = _digits_text(text)
     digits = re.sub(r"[^0-9]", "", norm)
-    long_term = any(mark in norm for mark in _LONG_TERM_MARKS)
+    long_term = any(mark in norm for mark in LONG_TERM_MARKS)
     if len(digits) == 16 and not long_term:
-        start, end = _make(digits[:4], digits[4:6], digits[6:8]), _make(digits[8:12], digits[12:14], digits[14:])
+        start, end = date_from_digits(digits[:8]), date_from_digits(digits[8:])
         if start and end:
             return start, end
     elif len(digits) == 8 and long_term:
-        start = _make(digits[:4], digits[4:6], digits[6:])
+        start = date_from_digits(digits)
         if start:
             return start, None
     raise DateParseError(f"no validity period in {text!r}")
