@@ -250,3 +250,27 @@ def test_a_period_the_alternatives_do_not_support_stays_unread():
     reading = read(sheet)
     assert (reading.fields["validFrom"], reading.fields["validTo"]) == (None, None)
     assert ("invalid_date", "validFrom") in codes(reading)
+
+
+def test_stamp_debris_after_the_authoritys_final_ju_is_dropped_with_a_warning():
+    sheet = back(authority="湖南省湘西土家族苗族自治州吉首市公安局")
+    sheet.replace("湖南省湘西土家族苗族自治州吉首市公安局", "湖南省湘西土家族苗族自治州吉首市公安局之禁")
+    reading = read(sheet)
+    assert reading.fields["issuingAuthority"] == "湖南省湘西土家族苗族自治州吉首市公安局"
+    assert ("authority_repaired", "issuingAuthority") in codes(reading)
+
+
+def test_gongan_followed_by_a_misread_ju_is_mended_when_the_alternatives_support_it():
+    sheet = back(authority="北京市公安局丰台分局")
+    sheet.replace("北京市公安局丰台分局", "北京市公安员丰台分局", alternatives={5: {"员": 0.6, "局": 0.3}})
+    reading = read(sheet)
+    assert reading.fields["issuingAuthority"] == "北京市公安局丰台分局"
+    assert ("authority_repaired", "issuingAuthority") in codes(reading)
+
+
+def test_an_authority_is_not_mended_without_support_nor_in_gongan_county():
+    sheet = back(authority="北京市公安局丰台分局")
+    sheet.replace("北京市公安局丰台分局", "北京市公安员丰台分局")
+    assert read(sheet).fields["issuingAuthority"] == "北京市公安员丰台分局"
+    reading = read(back(authority="公安县公安局"))
+    assert reading.fields["issuingAuthority"] == "公安县公安局" and reading.warnings == []

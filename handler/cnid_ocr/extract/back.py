@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from ..ocr.types import TextLine
 from . import checks, codes
 from .dates import DateParseError, parse_validity
+from .grammar import MIN_SUPPORT, substitution_support
 from .labels import LabelHit, find_candidates
 from .layout import chain_right, text_height
 from .period import decode_period
@@ -92,6 +93,7 @@ def read_back(lines: Sequence[TextLine], *, today: dt.date) -> SideResult:
         authority_read.text if authority_read else None,
         authority_read.score if authority_read else None,
     )
+    authority_read = _authority_words(out, authority_read)
     checks.place_names(out, "issuingAuthority", authority_read)
     _validity(out, validity_read, today)
     out.regions = _unread_regions(out, labels, h)
@@ -115,6 +117,30 @@ def _unread_regions(
             left = line.right + start * h
             regions[name] = (left, line.top - 0.15 * h, left + width * h, line.bottom + 0.15 * h)
     return regions
+
+
+def _authority_words(out: SideResult, read: Read | None) -> Read | None:
+    """An issuing authority is a police bureau: its name ends at the last 局 (公安局, 分局), so what follows is a
+    stamp's or watermark's debris, dropped; 公安 followed by another character (not 县: 公安县 is a county) where
+    the recogniser's alternatives support 局 is 公安局. Each change announced."""
+    if read is None:
+        return None
+    text, changes = read.text, []
+    for found in re.finditer("公安", text):
+        at = found.end()
+        if at < len(text) and text[at] not in "局县" and substitution_support(read, at, "局") >= MIN_SUPPORT:
+            text = text[:at] + "局" + text[at + 1 :]
+            changes.append(f"'{read.text[at]}' after 公安 as '局'")
+    end = text.rfind("局") + 1
+    if 0 < end < len(text) and "公安" in text:
+        changes.append(f"{text[end:]!r} after the final 局 dropped")
+        text = text[:end]
+    if not changes:
+        return read
+    confidence = out.confidence.get("issuingAuthority", read.score) * REPAIR_PENALTY
+    out.set("issuingAuthority", text, confidence)
+    out.warn(codes.AUTHORITY_REPAIRED, f"签发机关 read {read.text!r}: " + "; ".join(changes), "issuingAuthority")
+    return read.slice(0, end) if text == read.text[:end] else None
 
 
 def _split_validity(read: Read | None) -> tuple[Read | None, Read | None]:

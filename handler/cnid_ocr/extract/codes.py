@@ -16,6 +16,7 @@ UNKNOWN_ETHNICITY = "unknown_ethnicity"  # not one of the 56 groups of GB 3304 (
 ETHNICITY_REPAIRED = "ethnicity_repaired"  # a misread decoded as the group the recogniser's alternatives support
 GENDER_REPAIRED = "gender_repaired"  # 性别 misread as another glyph, decoded as 男 or 女 from the alternatives
 NAME_REPAIRED = "name_repaired"  # a character the greedy reading dropped or misread, restored from the alternatives
+AUTHORITY_REPAIRED = "authority_repaired"  # 公安局 mended from the alternatives, or debris after the final 局 dropped
 PLACE_NAME_REPAIRED = "place_name_repaired"  # a group name inside an autonomous area's name mapped to the only fit
 INVALID_DATE = "invalid_date"  # unreadable or non-existent date, birth in the future, validTo before validFrom
 VALIDITY_DECODED = "validity_decoded"  # 有效期限 unreadable as read; decoded from the alternatives (see message)
