@@ -26,6 +26,7 @@ from .config import DEFAULT_MAX_PIXELS, Settings
 from .errors import NoIdCardFound
 from .extract import CardLines, codes, combine_cards, read_sides
 from .extract.result import FieldWarning, SideInspection, SideReading
+from .extract.text import is_han
 from .imaging.cards import CardRegion, ClusterOptions, find_cards, split_by_orientation
 from .imaging.decode import decode_image
 from .imaging.frame import CardFrame, FrameOptions, card_frame, portrait_corners
@@ -340,7 +341,8 @@ class _Inspector:
     timings: StageTimings
 
     def __call__(self, side: SideReading) -> SideInspection:
-        placed = [line for line in side.lines if line.image_box is not None]
+        # The printed text's boxes: a region read again lies where the layout guessed, maybe beyond the card.
+        placed = [line for line in side.lines if line.image_box is not None and not line.reread]
         if len(placed) < 2:
             return SideInspection()
         with self.timings.stage("card_frame"):
@@ -351,7 +353,9 @@ class _Inspector:
                 float(level[:, 0].max()),
                 float(level[:, 1].max()),
             )
-            frame = card_frame(self.pixels, fit_affine(level, image), text_box, side.side, self.options.frame)
+            frame = card_frame(
+                self.pixels, fit_affine(level, image), text_box, side.side, self.options.frame, _print_boxes(placed)
+            )
             quality = card_quality(self.pixels, frame.corners, self.options.quality)
         warnings = [
             FieldWarning(code, message)
@@ -396,6 +400,16 @@ def _portrait(pixels: np.ndarray, frame: CardFrame) -> np.ndarray:
 # two cards and both crops stays far below Lambda's 6 MB response limit (docs/limits.md).
 CROP_JPEG_QUALITY = 85
 PORTRAIT_HEIGHT = 400
+
+
+def _print_boxes(lines: list[TextLine]) -> np.ndarray:
+    """Image boxes (N x 4 x 2) of the lines that look like the card's own print, for the cut-off test: Han or
+    digits at about the card's text height (a price tag or a receipt beside the card is neither)."""
+    median = float(np.median([line.height for line in lines]))
+    printed = [
+        line for line in lines if line.height <= 1.5 * median and any(ch.isdigit() or is_han(ch) for ch in line.text)
+    ]
+    return _corners(printed, "image_box").reshape(-1, 4, 2)
 
 
 def _corners(lines: list[TextLine], attribute: str) -> np.ndarray:

@@ -274,3 +274,12 @@ def test_an_authority_is_not_mended_without_support_nor_in_gongan_county():
     assert read(sheet).fields["issuingAuthority"] == "北京市公安员丰台分局"
     reading = read(back(authority="公安县公安局"))
     assert reading.fields["issuingAuthority"] == "公安县公安局" and reading.warnings == []
+
+
+@pytest.mark.parametrize(
+    "line", ["仅用于酒店入住登记,复印无效", "仅用于资格审核,", "仅限BDCI比赛使用", "仅供办理社保使用"]
+)
+def test_watermark_lines_limiting_a_copys_use_are_dropped(line):
+    from cnid_ocr.extract.text import strip_stamps
+
+    assert strip_stamps(line) == ""

@@ -108,6 +108,19 @@ def test_a_card_reaching_far_out_of_the_image_is_cut_off():
     assert frame.cut_off
 
 
+def test_a_card_whose_text_the_image_border_cuts_is_cut_off():
+    image, text = drawn_card(colour=True)
+    identity = np.array([[1.0, 0, 0], [0, 1.0, 0]])
+    x0, y0, x1, _ = text
+    rows = np.array([rect(x0, y, x1 - 150 - x0, 24) for y in np.arange(y0, y0 + 300, 60)])
+    assert not card_frame(image, identity, text, "front", line_corners=rows).cut_off
+    cut = image[:, : int(x1 - 300)]  # the border runs through the rows, a little inside the card's right margin
+    assert card_frame(cut, identity, text, "front", line_corners=rows).cut_off
+    wider = image[:, : int(x1 + 100)]
+    beside = np.concatenate([rows, rect(wider.shape[1] - 60, 40, 80, 30)[None]])  # a price tag off the card
+    assert not card_frame(wider, identity, text, "front", line_corners=beside).cut_off
+
+
 def test_a_grey_card_is_a_photocopy_and_a_tinted_one_is_not():
     for colour in (True, False):
         image, _ = drawn_card(colour)

@@ -11,9 +11,9 @@ _HAN_RE = re.compile(f"[{HAN_RANGES}]")
 
 # Text printed or stamped over photocopies, never part of a field: copy stamps in any ink ("复印无效", "禁止复印",
 # a square 禁止复印 stamp read row by row as "复禁" + "印止"), and watermark lines that limit a copy's use
-# ("仅供办理XX使用", "仅限BDCI比赛使用", "他用无效"): no field of a card begins with 仅供/仅限.
+# ("仅供办理XX使用", "仅限BDCI比赛使用", "仅用于XX", "他用无效"): no field of a card begins with 仅供/仅限/仅用于.
 _STAMP_RE = re.compile(r"(再次)?复印无效|禁止复印|复印件?|无效")
-_STAMP_LINE_RE = re.compile(r"^仅[供限]|仅[供限].*使用|他用无效|^[复印无效件再次禁止]+$")
+_STAMP_LINE_RE = re.compile(r"^仅[供限]|^仅用于|仅[供限].*使用|他用无效|^[复印无效件再次禁止]+$")
 _PUNCT_ONLY_RE = re.compile(r"^[\W_]*$")
 
 

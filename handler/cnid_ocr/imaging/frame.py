@@ -4,8 +4,8 @@ canonical frame (upright, perspective removed, 85.6:54), and where its portrait 
 The text gives the card's direction and roughly its place; the edges are the strongest straight brightness steps
 parallel to the text rows (top, bottom) and across them (left, right) just outside the text block, allowed a few
 degrees of slant each (perspective). An edge not found (the card runs off the image, or nothing contrasts with the
-desk) is inferred from the others and the card's aspect ratio; an outline that leaves the image means the card is
-cut off. Needs no model.
+desk) is inferred from the others and the card's aspect ratio; an outline that leaves the image far, or a text box on
+the card that touches the image's border, means the card is cut off. Needs no model.
 """
 
 from __future__ import annotations
@@ -47,6 +47,9 @@ class FrameOptions:
     # cut off. On scans the margins hold within +-0.02, but on the generated benchmark's whole cards the estimate left
     # the image by up to 0.35 (tight crops, layouts with other margins), so only a card far outside counts.
     cut_off_margin: float = 0.36
+    # A text box on the card reaching this close to the image's border (share of the card's width) is cut by it:
+    # a whole card prints its text at least 6% of its width inside its edges (MARGINS).
+    text_border_margin: float = 0.01
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +72,11 @@ def card_frame(
     text_box: tuple[float, float, float, float],
     side: str,
     options: FrameOptions | None = None,
+    line_corners: np.ndarray | None = None,
 ) -> CardFrame:
     """The outline of the card whose ``side`` has its text block at ``text_box`` (left, top, right, bottom in the
-    side's level, upright frame), ``level_to_image`` the 2x3 affine map from that frame to ``image``'s pixels."""
+    side's level, upright frame), ``level_to_image`` the 2x3 affine map from that frame to ``image``'s pixels;
+    ``line_corners`` (N x 4 x 2 image pixels) are its text boxes, for the cut-off test."""
     options = options or FrameOptions()
     expected = expected_outline(text_box, side)
     left, top, right, bottom = expected
@@ -93,7 +98,9 @@ def card_frame(
     corners_canvas, found = _outline(edges, card, options)
     corners = apply_affine(canvas_to_image, corners_canvas)
     expected_corners = apply_affine(level_to_image, _rectangle(expected))
-    cut_off = _leaves(expected_corners, grey.shape, options.cut_off_margin)
+    cut_off = _leaves(expected_corners, grey.shape, options.cut_off_margin) or _text_at_border(
+        line_corners, corners, grey.shape, options.text_border_margin
+    )
     if not cut_off:  # the card is whole: an edge it seemed to have outside the image is the image's border
         corners = _clip(corners, grey.shape)
     return CardFrame(corners, found, cut_off)
@@ -259,6 +266,27 @@ def _compose(outer: np.ndarray, inner: np.ndarray) -> np.ndarray:
     a = np.vstack([outer, [0, 0, 1]])
     b = np.vstack([inner, [0, 0, 1]])
     return (a @ b)[:2]
+
+
+def _text_at_border(
+    line_corners: np.ndarray | None, outline: np.ndarray, shape: tuple[int, ...], margin: float
+) -> bool:
+    """A text box on the card (its centre inside the outline: not clutter beside it) that reaches the image's
+    border: the border cuts the card's text."""
+    if line_corners is None or not len(line_corners):
+        return False
+    height, width = shape[:2]
+    slack = margin * float(np.linalg.norm(outline[1] - outline[0]))
+    polygon = outline.astype(np.float32).reshape(-1, 1, 2)
+    for box in line_corners:
+        centre = box.mean(axis=0)
+        if cv2.pointPolygonTest(polygon, (float(centre[0]), float(centre[1])), False) < 0:
+            continue
+        if (box[:, 0] < slack).any() or (box[:, 1] < slack).any():
+            return True
+        if (box[:, 0] > width - 1 - slack).any() or (box[:, 1] > height - 1 - slack).any():
+            return True
+    return False
 
 
 def _leaves(corners: np.ndarray, shape: tuple[int, ...], margin: float) -> bool:
