@@ -477,3 +477,17 @@ def test_a_region_read_again_replaces_the_boxes_that_failed_there():
     reading = read(sheet)
     assert reading.fields["idNumber"] == "110105194912310038"
     assert "id_number_invalid" not in codes(reading)
+
+
+@pytest.mark.parametrize(
+    ("read_as", "dropped"), [("石河北省石家庄市桥西区滨江大街169号", "石"), ("·湖北省恩施市东门镇51号", "·")]
+)
+def test_a_fragment_read_before_the_addresss_province_is_dropped_with_a_warning(read_as, dropped):
+    reading = read(front(address=(read_as,)))
+    assert reading.fields["address"] == read_as[len(dropped) :]
+    assert "stray_text_dropped" in codes(reading, "address")
+
+
+def test_an_address_that_does_not_begin_with_a_province_is_left_as_read():
+    reading = read(front(address=("深圳市南山区东风路49号",)))
+    assert reading.fields["address"] == "深圳市南山区东风路49号" and not codes(reading, "address")

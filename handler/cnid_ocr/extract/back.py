@@ -120,27 +120,30 @@ def _unread_regions(
 
 
 def _authority_words(out: SideResult, read: Read | None) -> Read | None:
-    """An issuing authority is a police bureau: its name ends at the last 局 (公安局, 分局), so what follows is a
-    stamp's or watermark's debris, dropped; 公安 followed by another character (not 县: 公安县 is a county) where
-    the recogniser's alternatives support 局 is 公安局. Each change announced."""
+    """An issuing authority is a police bureau: 公安 followed by another character (not 县: 公安县 is a county)
+    where the recogniser's alternatives support 局 is 公安局, and its name ends at the last 局 (公安局, 分局), so
+    what follows is a stamp's or watermark's debris, dropped. Each change announced."""
     if read is None:
         return None
-    text, changes = read.text, []
+    text, mended = read.text, []
     for found in re.finditer("公安", text):
         at = found.end()
         if at < len(text) and text[at] not in "局县" and substitution_support(read, at, "局") >= MIN_SUPPORT:
             text = text[:at] + "局" + text[at + 1 :]
-            changes.append(f"'{read.text[at]}' after 公安 as '局'")
+            mended.append(f"'{read.text[at]}' after 公安 as '局'")
+    confidence = out.confidence.get("issuingAuthority", read.score)
+    if mended:
+        confidence *= REPAIR_PENALTY
+        out.set("issuingAuthority", text, confidence)
+        out.warn(codes.AUTHORITY_REPAIRED, f"签发机关 read {read.text!r}: " + "; ".join(mended), "issuingAuthority")
     end = text.rfind("局") + 1
     if 0 < end < len(text) and "公安" in text:
-        changes.append(f"{text[end:]!r} after the final 局 dropped")
+        out.set("issuingAuthority", text[:end], confidence)
+        out.warn(codes.STRAY_TEXT_DROPPED, f"{text[end:]!r} read after the final 局 dropped", "issuingAuthority")
         text = text[:end]
-    if not changes:
-        return read
-    confidence = out.confidence.get("issuingAuthority", read.score) * REPAIR_PENALTY
-    out.set("issuingAuthority", text, confidence)
-    out.warn(codes.AUTHORITY_REPAIRED, f"签发机关 read {read.text!r}: " + "; ".join(changes), "issuingAuthority")
-    return read.slice(0, end) if text == read.text[:end] else None
+    if not mended:
+        return read.slice(0, len(text))
+    return None  # mended: no longer the recogniser's characters (place names are not mended again)
 
 
 def _split_validity(read: Read | None) -> tuple[Read | None, Read | None]:

@@ -13,7 +13,7 @@ from . import codes, idnumber
 from .ethnic import match_ethnicity
 from .grammar import MIN_SUPPORT, choose, lattice_of
 from .names import MIDDLE_DOT, dropped_dots, normalize_name
-from .places import mend_place_names
+from .places import gazetteer, mend_place_names
 from .side import REPAIR_PENALTY, Read, SideResult
 
 GENDERS = ("男", "女")
@@ -178,6 +178,30 @@ def ethnicity(out: SideResult, read: Read | None) -> None:
         if all(line.reread for line in read.lines):  # read where the layout guessed: debris, not a value
             out.set("ethnicity", None, None)
         out.warn(codes.UNKNOWN_ETHNICITY, f"{found.value!r} is not one of the 56 groups of GB 3304", "ethnicity")
+
+
+# An address begins with its province (or municipality); text before one this close to the start is debris.
+MAX_ADDRESS_PREFIX = 2
+
+
+def address_start(out: SideResult, read: Read | None) -> Read | None:
+    """An address printed from its province: one or two characters read before a province name that starts
+    the rest (a stamp's fragment, a dot) are dropped, announced."""
+    value = out.fields.get("address")
+    if not value or read is None or read.text != value:
+        return read
+    provinces = gazetteer().province_names
+    if any(value.startswith(name) for name in provinces):
+        return read
+    for skip in range(1, MAX_ADDRESS_PREFIX + 1):
+        if any(value[skip:].startswith(name) for name in provinces):
+            rest = read.slice(skip)
+            if rest is None:
+                return read
+            out.set("address", rest.text, out.confidence.get("address"))
+            out.warn(codes.STRAY_TEXT_DROPPED, f"{value[:skip]!r} read before the province dropped", "address")
+            return rest
+    return read
 
 
 def place_names(out: SideResult, field_name: str, read: Read | None, region_code: str | None = None) -> None:

@@ -360,6 +360,7 @@ def read_front(lines: Sequence[TextLine], *, today: dt.date) -> SideResult:
 
     gender_printed = _gender_value(gender_read)
     checks.number_and_checks(out, number_read, birth, gender_printed, today)
+    address_read = checks.address_start(out, address_read)
     checks.place_names(out, "address", address_read, out.fields.get("idNumber"))
     birth_read, gender_read = _trusted(out, birth_read, "dateOfBirth"), _trusted(out, gender_read, "gender")
     checks.gender(out, gender_read, _gender_value(gender_read))

@@ -55,6 +55,11 @@ class Gazetteer:
                         self._wildcards.setdefault(_masked(name, (j, k)), []).append((name, (j, k)))
         self.lengths = sorted({len(name) for name in names})
 
+    @property
+    def province_names(self) -> frozenset[str]:
+        """Province-level names (河北省, 北京市, 广西壮族自治区...): where a card's address begins."""
+        return frozenset(name for code, found in self.by_code.items() if code.endswith("0000") for name in found)
+
     def region_names(self, code: str | None) -> frozenset[str]:
         """The county, prefecture and province names of a region code (any of the years they were valid)."""
         if not code or len(code) < 6 or not code[:6].isdigit():
