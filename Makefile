@@ -30,7 +30,7 @@ test: setup lint
 # marked `models`; tests/conftest.py marks every test that uses the real reader). The page's browser tests are among
 # them: chromium is installed first if missing.
 check: lint browser
-	$(BIN)/python -m pytest -q -m "not models and not slow"
+	$(BIN)/python -m pytest -q -n auto -m "not models and not slow"
 
 # Lint, format and type checks, and the template (cfn-lint runs the SAM transform offline).
 lint: $(BIN)/.installed
