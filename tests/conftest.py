@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 import os
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import pytest
 from cnid_ocr.app import create_app
 from cnid_ocr.config import Settings
 from cnid_ocr.local import EmbeddedDynamoDB, create_tables
+from cnid_ocr.logs import LOGGER_NAME, JsonFormatter
 from cnid_ocr.pipeline import CardReader
 from cnid_ocr.services import Services, build_stores
 from fastapi.testclient import TestClient
@@ -139,3 +141,18 @@ def store_env():
         "CNID_OCR_USAGE_TABLE": "cli-usage",
     }
     server.stop()
+
+
+@pytest.fixture
+def captured_logs():
+    """Everything the 'cnid_ocr' loggers emit, formatted exactly as the deployed JSON lines."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger(LOGGER_NAME)
+    logger.addHandler(handler)
+    previous = logger.level
+    logger.setLevel(logging.DEBUG)  # the most talkative setting: still nothing personal
+    yield stream
+    logger.removeHandler(handler)
+    logger.setLevel(previous)

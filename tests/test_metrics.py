@@ -4,15 +4,12 @@ counts requests, errors by code, billable calls and latency, and it carries noth
 
 from __future__ import annotations
 
-import io
 import json
-import logging
 
 import pytest
 from cnid_ocr import errors
 from cnid_ocr.app import create_app
 from cnid_ocr.errors import NoIdCardFound
-from cnid_ocr.logs import LOGGER_NAME, JsonFormatter
 from cnid_ocr.metrics import NAMESPACE, UNITS, EmbeddedMetrics
 from cnid_ocr.services import Services
 from fastapi.testclient import TestClient
@@ -32,19 +29,13 @@ class NoCardReader:
 
 
 @pytest.fixture
-def request_lines():
+def request_lines(captured_logs):
     """The request log lines, formatted as deployed (JSON, one per line)."""
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonFormatter())
-    logger = logging.getLogger(LOGGER_NAME)
-    logger.addHandler(handler)
-    yield lambda: [
+    return lambda: [
         entry
-        for entry in (json.loads(line) for line in stream.getvalue().splitlines() if line.strip())
+        for entry in (json.loads(line) for line in captured_logs.getvalue().splitlines() if line.strip())
         if entry["message"] == "request"
     ]
-    logger.removeHandler(handler)
 
 
 @pytest.fixture

@@ -7,12 +7,10 @@ import base64
 import builtins
 import io
 import json
-import logging
 import os
 import tempfile
 
 import pytest
-from cnid_ocr.logs import LOGGER_NAME, JsonFormatter
 from PIL import Image, ImageDraw, ImageFont
 
 from .conftest import FORM, OCR
@@ -56,21 +54,6 @@ def render_front() -> bytes:
     buffer = io.BytesIO()
     card.save(buffer, format="JPEG", quality=92)
     return buffer.getvalue()
-
-
-@pytest.fixture
-def captured_logs():
-    """Everything the 'cnid_ocr' loggers emit, formatted exactly as the deployed JSON lines."""
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonFormatter())
-    logger = logging.getLogger(LOGGER_NAME)
-    logger.addHandler(handler)
-    previous = logger.level
-    logger.setLevel(logging.DEBUG)  # the most talkative setting: still nothing personal
-    yield stream
-    logger.removeHandler(handler)
-    logger.setLevel(previous)
 
 
 @pytest.fixture
