@@ -13,7 +13,7 @@ from .dates import DateParseError, parse_validity
 from .grammar import MIN_SUPPORT, substitution_support
 from .labels import LabelHit, find_candidates
 from .layout import chain_right, text_height
-from .period import decode_period
+from .period import decode_period, plausible
 from .result import LONG_TERM
 from .side import REPAIR_PENALTY, Read, SideResult
 from .skew import is_card_text
@@ -229,7 +229,7 @@ def _plausible_period(text: str, today: dt.date) -> tuple[dt.date, dt.date | Non
         start, end = parse_validity(text)
     except DateParseError:
         return None
-    return (start, end) if start <= today and (end is None or end > start) else None
+    return (start, end) if plausible(start, end, today) else None
 
 
 def _unread_validity(out: SideResult, read: Read, today: dt.date) -> None:

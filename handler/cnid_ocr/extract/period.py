@@ -16,11 +16,10 @@ from dataclasses import dataclass
 
 from .dates import LONG_TERM_MARKS, date_from_digits
 from .grammar import MIN_SUPPORT, PatternReading, best_pattern, lattice_of
-from .idnumber import number_char
+from .idnumber import DIGITS, number_char
 from .side import Read
 
 TERMS_YEARS = (5, 10, 20)
-DIGITS = "0123456789"
 # A consistent period weighs this much more than an inconsistent one when choosing among the alternatives.
 CONSISTENT_WEIGHT = 4.0
 
@@ -31,6 +30,11 @@ class PeriodReading:
     end: dt.date | None  # None: 长期
     digits: str  # the decoded digits (16, or 8 before 长期)
     support: float  # its probability relative to the free reading's (0..1)
+
+
+def plausible(start: dt.date, end: dt.date | None, today: dt.date) -> bool:
+    """A period a card can show: started by today, and ending after it starts (or 长期)."""
+    return start <= today and (end is None or end > start)
 
 
 def consistent(start: dt.date, end: dt.date | None) -> bool:
@@ -83,6 +87,6 @@ def _candidates(path: PatternReading) -> list[tuple[str, float]]:
 def _period(digits: str, long_term: bool, today: dt.date) -> tuple[dt.date, dt.date | None] | None:
     start = date_from_digits(digits[:8])
     end = None if long_term else date_from_digits(digits[8:])
-    if start is None or start > today or (not long_term and (end is None or end <= start)):
+    if start is None or (not long_term and end is None) or not plausible(start, end, today):
         return None
     return start, end
