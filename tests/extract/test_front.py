@@ -466,6 +466,40 @@ def test_a_front_whose_labels_were_lost_is_read_by_its_rows():
     assert fields["idNumber"] == "110105194912310038"
 
 
+
+@pytest.mark.parametrize("date_row", ["lost", "garbled"])
+@pytest.mark.parametrize("gender_read", [True, False])
+def test_labels_lost_and_the_date_unread_rows_anchored_on_the_gender_row(date_row, gender_read):
+    # A stamp over the date as well: no row reads as a date, the lone 男 (or the ethnic group's name) anchors them.
+    sheet = front(ethnicity="柯尔克孜", address=("新疆维吾尔自治区阿图什市", "光明路6号"))
+    for label in ("姓名", "性别", "民族", "出生", "住址", "公民身份号码"):
+        sheet.remove(label)
+    for part in ("1949", "年", "12", "月", "31", "日"):
+        sheet.remove(part)
+    if date_row == "garbled":
+        sheet.box("1949印止", 165, 190)  # what was read agrees with the number
+    if not gender_read:
+        sheet.remove("男")
+    reading = read(sheet)
+    assert reading.fields["name"] == "张三"
+    assert reading.fields["ethnicity"] == "柯尔克孜"
+    assert reading.fields["address"] == "新疆维吾尔自治区阿图什市光明路6号"
+    assert reading.fields["gender"] == "男"  # read, or from the valid number (with its warning)
+    assert ("gender_from_id_number" in codes(reading)) == (not gender_read)
+    assert reading.fields["dateOfBirth"] == "1949-12-31"  # from the number, announced
+    assert "birth_date_from_id_number" in codes(reading)
+
+
+def test_a_name_that_is_an_ethnic_groups_name_is_not_taken_for_the_gender_row():
+    sheet = front(name="高山", birth=("1949", "12", "31"))
+    for label in ("姓名", "性别", "民族", "出生", "住址", "公民身份号码"):
+        sheet.remove(label)
+    for part in ("1949", "年", "12", "月", "31", "日", "男"):
+        sheet.remove(part)
+    fields = read(sheet).fields
+    assert fields["name"] == "高山"
+    assert fields["ethnicity"] == "汉"
+
 def test_a_region_read_again_replaces_the_boxes_that_failed_there():
     # The detector stopped at a stamp: part of the number, then stamp debris; the pipeline read the number's whole
     # region again. Joined, the row would say the number twice over.

@@ -493,7 +493,8 @@ def _labels_lost(labels: dict[str, LabelHit]) -> bool:
 
 def _rows_without_labels(lines: Sequence[TextLine], number: Read | None, h: float) -> _Rows:
     """The value rows above the number when the labels were lost: the row that reads as a birth date anchors them
-    (the card's order: name, gender and ethnicity, birth, the address's lines, the number)."""
+    (the card's order: name, gender and ethnicity, birth, the address's lines, the number); when no row reads as a
+    date (a stamp over it), the row holding a lone 男/女 or, below another row, a lone ethnic group's name does."""
     if number is None:
         return _Rows()
     number_top = min(line.top for line in number.lines)
@@ -513,23 +514,58 @@ def _rows_without_labels(lines: Sequence[TextLine], number: Read | None, h: floa
     rows = [sorted(row, key=lambda line: line.left) for row in rows]
     reads = [Read.join((line.text, line) for line in row) for row in rows]
     birth_at = next((i for i, read in enumerate(reads) if read and _is_birth(read.text)), None)
-    if birth_at is None:
+    if birth_at is not None:
+        found = _Rows(birth=reads[birth_at])
+        if birth_at >= 1:
+            found.gender, found.ethnicity = _gender_row(rows[birth_at - 1])
+        if birth_at >= 2:
+            found.name = reads[birth_at - 2]
+        found.address = Read.join((line.text, line) for row in rows[birth_at + 1 :] for line in row)
+        return found
+    gender_at = next((i for i, row in enumerate(rows) if _holds_gender_row(row, first=i == 0)), None)
+    if gender_at is None:
         return _Rows()
-    found = _Rows(birth=reads[birth_at])
-    if birth_at >= 1:
-        row = rows[birth_at - 1]
-        gender = [line for line in row if any(ch in GENDERS for ch in line.text)][:1]
-        rest = [line for line in row if line not in gender]
-        found.gender = Read.join((line.text, line) for line in gender)
-        ethnic = Read.join((line.text, line) for line in rest)
-        if ethnic is not None and ethnic.text.startswith(("民族", "族")):
-            ethnic = ethnic.slice(ethnic.text.index("族") + 1)
-        found.ethnicity = ethnic
-    if birth_at >= 2:
-        found.name = reads[birth_at - 2]
-    address = [part for row in rows[birth_at + 1 :] for part in row]
-    found.address = Read.join((line.text, line) for line in address)
+    found = _Rows()
+    found.gender, found.ethnicity = _gender_row(rows[gender_at])
+    gender_y = statistics.median(line.center_y for line in rows[gender_at])
+    # The rows' pitch: from the name row when there is one (the birth row is one pitch below the gender row, the
+    # address a little more than two), else the card's usual pitch in text heights.
+    pitch = GENDER_ROW_PITCH * h
+    if gender_at >= 1:
+        found.name = reads[gender_at - 1]
+        pitch = gender_y - statistics.median(line.center_y for line in rows[gender_at - 1])
+    below = rows[gender_at + 1 :]
+    birth_rows = [row for row in below if row[0].center_y - gender_y < ADDRESS_ROW_PITCHES * pitch]
+    found.birth = Read.join((line.text, line) for row in birth_rows[:1] for line in row)
+    found.address = Read.join((line.text, line) for row in below if row not in birth_rows for line in row)
     return found
+
+
+# Without labels: the gender row lies this many text heights below the name row (generated and development cards:
+# 2.1-2.6); the address's first row more than this many pitches below the gender row (the birth row is at one).
+GENDER_ROW_PITCH = 2.3
+ADDRESS_ROW_PITCHES = 1.5
+
+
+def _holds_gender_row(row: list[TextLine], *, first: bool) -> bool:
+    """A row whose first box is 男 or 女 alone, or (below another row: a name could be an ethnic group's name)
+    whose first box is one of the 56 groups exactly."""
+    text = row[0].text.strip()
+    if text in GENDERS:
+        return True
+    return not first and text in ETHNIC_GROUPS
+
+
+def _gender_row(row: list[TextLine]) -> tuple[Read | None, Read | None]:
+    """The gender value (the box holding 男/女) and the ethnicity: the box that is one of the 56 groups exactly, else
+    the rest of the row (stamp debris between the two stays out), without a leading 民族 label."""
+    gender = [line for line in row if any(ch in GENDERS for ch in line.text)][:1]
+    rest = [line for line in row if line not in gender]
+    exact = [line for line in rest if line.text.strip().removeprefix("民族") in ETHNIC_GROUPS]
+    ethnic = Read.join((line.text, line) for line in (exact[-1:] or rest))
+    if ethnic is not None and ethnic.text.startswith(("民族", "族")):
+        ethnic = ethnic.slice(ethnic.text.index("族") + 1)
+    return Read.join((line.text, line) for line in gender), ethnic
 
 
 def _is_birth(text: str) -> bool:
