@@ -466,7 +466,6 @@ def test_a_front_whose_labels_were_lost_is_read_by_its_rows():
     assert fields["idNumber"] == "110105194912310038"
 
 
-
 @pytest.mark.parametrize("date_row", ["lost", "garbled"])
 @pytest.mark.parametrize("gender_read", [True, False])
 def test_labels_lost_and_the_date_unread_rows_anchored_on_the_gender_row(date_row, gender_read):
@@ -499,6 +498,7 @@ def test_a_name_that_is_an_ethnic_groups_name_is_not_taken_for_the_gender_row():
     fields = read(sheet).fields
     assert fields["name"] == "高山"
     assert fields["ethnicity"] == "汉"
+
 
 def test_a_region_read_again_replaces_the_boxes_that_failed_there():
     # The detector stopped at a stamp: part of the number, then stamp debris; the pipeline read the number's whole
