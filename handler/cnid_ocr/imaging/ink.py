@@ -33,13 +33,22 @@ def _grey3(grey: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(np.broadcast_to(grey[:, :, None], (*grey.shape, 3)))
 
 
-def flatten(bgr: np.ndarray, text_height: float) -> np.ndarray:
+def flatten(bgr: np.ndarray, text_height: float, light_stroke: float = 0.0) -> np.ndarray:
     """A 3-channel grey image divided by its local background: the paper's brightness estimated by a closing (a
     maximum filter) wider than a stroke and smoothed, so dark print stays dark wherever it lies, on light paper or
-    inside a dark grey stamp block, while the block itself turns light. For photocopies, where stamps are grey."""
+    inside a dark grey stamp block, while the block itself turns light. For photocopies, where stamps are grey.
+
+    ``light_stroke`` (a share of ``text_height``): light features narrower than that are removed before the
+    background is estimated (an opening), so it follows a stamp block through the light characters stamped in it and
+    dips wherever grey stamp ink crowds the print: the stamp fades further, but so do the finest gaps of dense
+    characters, which is why that image only serves to read again a field the first reading missed."""
     grey = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY) if bgr.ndim == 3 else bgr
     size = max(9, int(text_height) | 1)
-    background = cv2.morphologyEx(grey, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (size, size)))
+    source = grey
+    if light_stroke > 0:
+        width = max(3, int(text_height * light_stroke) | 1)
+        source = cv2.morphologyEx(grey, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (width, width)))
+    background = cv2.morphologyEx(source, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (size, size)))
     background = cv2.GaussianBlur(background.astype(np.float32), (0, 0), size / 3)
     flat = np.clip(grey.astype(np.float32) / np.maximum(background, 1.0) * PAPER, 0, 255).astype(np.uint8)
     return _grey3(flat)
