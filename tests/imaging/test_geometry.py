@@ -127,3 +127,22 @@ def test_a_grey_card_is_a_photocopy_and_a_tinted_one_is_not():
         quality = card_quality(image, rect(200, 150, 856, 540))
         assert quality.photocopy is (not colour)
         assert 0 <= quality.score <= 1
+
+
+def test_a_card_whose_paper_the_image_border_runs_through_is_cut_off():
+    # No text at the border: the border cuts the card below its last text row, through the paper.
+    image = np.full((900, 1300, 3), 40, dtype=np.uint8)
+    cv2.rectangle(image, (200, 150), (1056, 690), (235, 225, 245), -1)
+    text = expected_inverse(200, 150, 856, 540)
+    x0, y0, x1, y1 = (int(v) for v in text)
+    for y in range(y0 + 24, y1 + 1, 50):
+        cv2.putText(image, "1234567890 ABCDEFGHIJ", (x0, y), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (30, 30, 30), 2)
+    identity = np.array([[1.0, 0, 0], [0, 1.0, 0]])
+    assert not card_frame(image, identity, text, "front").cut_off
+    through_paper = image[: y1 + 25]
+    assert card_frame(through_paper, identity, text, "front").cut_off
+    desk_below = image[: 690 + 30]  # the card whole, the border just below its edge
+    assert not card_frame(desk_below, identity, text, "front").cut_off
+    tight_crop = image[150:690, 200:1056]  # a scan or crop: the image is the card
+    shift = np.array([[1.0, 0, -200], [0, 1.0, -150]])
+    assert not card_frame(tight_crop, shift, text, "front").cut_off
