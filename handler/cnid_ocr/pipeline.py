@@ -165,10 +165,11 @@ class CardReader:
         """Each card's recognised lines in its own level, upright frame, largest card first."""
         colour, pixels = pixels, drop_red_ink(pixels)
         grey_copy = is_greyscale(colour)
-        text_height = max(9.0, min(pixels.shape[:2]) / self.options.flatten_divisor)
+        # flatten's closing size: wider than a stroke, from the page's size (the text's is not known yet).
+        stroke_scale = max(9.0, min(pixels.shape[:2]) / self.options.flatten_divisor)
         if self.options.flatten_copies and grey_copy:
             # A photocopy's stamps are grey: dividing by the local background keeps the print under them dark.
-            pixels = flatten(pixels, text_height)
+            pixels = flatten(pixels, stroke_scale)
         with timings.stage("detect"):
             regions = self._find_cards(pixels)
         with timings.stage("crops"):
@@ -192,15 +193,15 @@ class CardReader:
             sources: tuple[np.ndarray, ...] = ()
             for card in cards:
                 if any(side.regions for side in read_sides(card.lines, today=self.today())):
-                    sources = sources or self._reread_sources(colour, grey_copy, text_height)
+                    sources = sources or self._reread_sources(colour, grey_copy, stroke_scale)
                     card.lines.extend(self._read_unread_fields(sources, card))
         return cards
 
-    def _reread_sources(self, colour: np.ndarray, grey_copy: bool, text_height: float) -> tuple[np.ndarray, ...]:
+    def _reread_sources(self, colour: np.ndarray, grey_copy: bool, stroke_scale: float) -> tuple[np.ndarray, ...]:
         """What an unread field's region is read again from: without coloured ink (two ways) for a colour image; a
         grey copy has no coloured ink to drop, so its grey stamps are faded by flattening without light strokes."""
         if grey_copy:
-            return (flatten(colour, text_height, light_stroke=self.options.reread_light_stroke),)
+            return (flatten(colour, stroke_scale, light_stroke=self.options.reread_light_stroke),)
         return drop_coloured_ink(colour)
 
     def _read_unread_fields(self, sources: tuple[np.ndarray, ...], card: CardLines) -> list[TextLine]:

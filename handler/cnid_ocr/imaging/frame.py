@@ -55,7 +55,7 @@ class FrameOptions:
     # past a border, the border runs through the card if at least paper_share of it there has the card's paper
     # colour (within paper_tolerance per channel) over at least paper_reach of the card's height. Not on a tight crop
     # or a scan, where tight_crop_borders of the four borders are mostly (tight_crop_share) paper coloured.
-    # Chosen on a calibration set (seed 777) and checked on the benchmark and the real set (docs/errors.md).
+    # Chosen on a calibration set (seed 777), checked on the benchmark and the real set (README, card warnings).
     outline_grow: float = 1.03
     paper_reach: float = 0.2
     paper_share: float = 0.5
