@@ -91,9 +91,9 @@ class ReaderOptions:
     min_number_digits: int = 10
     flatten_copies: bool = True
     flatten_divisor: float = 30.0
-    # A greyscale image's fields are read again from a copy flattened without its light strokes (ink.flatten):
-    # on the generated benchmark's grey images it reads the periods under grey 复印无效 stamps that the raw grey
-    # image (what dropping coloured ink leaves of a copy) did not; the real set is unchanged.
+    # A greyscale image's unread fields are also read again from a copy flattened without its light strokes
+    # (ink.flatten): on the generated benchmark's grey images it reads the periods under grey 复印无效 stamps that the
+    # images without coloured ink did not; the real set is unchanged.
     reread_light_stroke: float = 0.4
     number_length: int = 18
 
@@ -198,11 +198,13 @@ class CardReader:
         return cards
 
     def _reread_sources(self, colour: np.ndarray, grey_copy: bool, stroke_scale: float) -> tuple[np.ndarray, ...]:
-        """What an unread field's region is read again from: without coloured ink (two ways) for a colour image; a
-        grey copy has no coloured ink to drop, so its grey stamps are faded by flattening without light strokes."""
+        """What an unread field's region is read again from: the image without coloured ink (two ways); a grey copy
+        also with its grey stamps faded by flattening without light strokes (it thins fine print, so it is one more
+        reading to choose from, not a replacement)."""
+        without_colour = drop_coloured_ink(colour)
         if grey_copy:
-            return (flatten(colour, stroke_scale, light_stroke=self.options.reread_light_stroke),)
-        return drop_coloured_ink(colour)
+            return (*without_colour, flatten(colour, stroke_scale, light_stroke=self.options.reread_light_stroke))
+        return without_colour
 
     def _read_unread_fields(self, sources: tuple[np.ndarray, ...], card: CardLines) -> list[TextLine]:
         """Lines read where the card's layout says an unread field is printed (a stamp across it, faint print: the
