@@ -452,6 +452,28 @@ def test_a_label_missing_its_first_character():
     assert read(sheet).fields["name"] == "张三"
 
 
+def test_a_label_read_as_its_second_character_alone_stays_out_of_the_value():
+    # A generated photo's boxes (seed 1234, #165): 姓名 lost, 住址 read as 址 in its own box, its centre a pixel below
+    # the address's first line: taken for an address piece, it came out inside the address ("…白沙址镇…").
+    boxes = [
+        ("白玲雪", 1130, 601, 1200, 634),
+        ("民族汉", 1222, 651, 1325, 681),
+        ("性别", 1065, 652, 1126, 679),
+        ("女", 1133, 651, 1162, 679),
+        ("1998年5月28日", 1134, 695, 1339, 727),
+        ("出生", 1065, 698, 1121, 727),
+        ("陕西省西安市碑林区白沙", 1138, 745, 1354, 770),
+        ("址", 1097, 746, 1128, 770),
+        ("镇双龙村6组108号", 1142, 772, 1305, 798),
+        ("公民身份号码", 1083, 863, 1199, 891),
+        ("610103199805284549", 1230, 861, 1571, 891),
+    ]
+    lines = [TextLine.from_rect(text, 0.99, *rect) for text, *rect in boxes]
+    fields = extract_card(lines, today=TODAY).fields
+    assert fields["address"] == "陕西省西安市碑林区白沙镇双龙村6组108号"
+    assert (fields["name"], fields["gender"], fields["dateOfBirth"]) == ("白玲雪", "女", "1998-05-28")
+
+
 def test_a_front_whose_labels_were_lost_is_read_by_its_rows():
     # A copy that dropped the blue print: only the values and the number are left.
     sheet = front(address=("北京市朝阳区建国路", "88号院3号楼"))
