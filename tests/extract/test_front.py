@@ -547,3 +547,33 @@ def test_a_fragment_read_before_the_addresss_province_is_dropped_with_a_warning(
 def test_an_address_that_does_not_begin_with_a_province_is_left_as_read():
     reading = read(front(address=("深圳市南山区东风路49号",)))
     assert reading.fields["address"] == "深圳市南山区东风路49号" and not codes(reading, "address")
+
+
+@pytest.mark.parametrize(
+    ("name", "address"),
+    [
+        ("张", ("北京市朝阳区建国路88号",)),  # the name's second character lost
+        ("张三", ("广西壮族自治区河池市环",)),  # the address's next lines lost under a stamp
+        ("张三", ("广西壮族自治区河池市",)),
+        ("张三", ("新疆维吾尔自治区伊犁哈萨克自治州察布查尔锡伯自治县大河街道下廊村6",)),  # "6组85号" lost
+    ],
+)
+def test_a_value_that_cannot_be_the_whole_field_is_kept_with_a_warning(name, address):
+    reading = read(front(name=name, address=address))
+    assert (reading.fields["name"], reading.fields["address"]) == (name, "".join(address))
+    field = "name" if len(name) < 2 else "address"
+    assert codes(reading, field) == ["partial_value"]
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        ("北京市朝阳区建国路88号",),
+        ("四川省成都市武侯区益州大道中段722号复城国际",),  # ends with neither a number nor 号/室/村
+        ("广东省深圳市南山区环城路283号院4号楼4单元391",),  # a flat number after 单元
+        ("安徽省宿州市埇桥区", "城东街道办事处"),
+    ],
+)
+def test_whole_addresses_are_not_taken_for_partial_ones(address):
+    reading = read(front(address=address))
+    assert reading.fields["address"] == "".join(address) and not codes(reading, "address")

@@ -55,3 +55,10 @@ def test_two_misread_characters_of_a_long_name():
     text = "云南省怒江便儒族自治州泸水市"
     alternatives = {5: {"便": 0.6, "傈": 0.3}, 6: {"儒": 0.5, "僳": 0.4}}
     assert mend_place_names(read_of(text, alternatives))[0] == "云南省怒江傈僳族自治州泸水市"
+
+
+def test_the_place_names_an_address_begins_with():
+    places = gazetteer()
+    assert places.leading_places("广西壮族自治区河池市环江毛南族自治县") == len("广西壮族自治区河池市环江毛南族自治县")
+    assert places.leading_places("北京市西城区建国路164号") == len("北京市西城区")
+    assert places.leading_places("建国路164号") == 0

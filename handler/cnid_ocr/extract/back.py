@@ -95,6 +95,7 @@ def read_back(lines: Sequence[TextLine], *, today: dt.date) -> SideResult:
     )
     authority_read = _authority_words(out, authority_read)
     checks.place_names(out, "issuingAuthority", authority_read)
+    checks.partial_values(out)
     _validity(out, validity_read, today)
     out.regions = _unread_regions(out, labels, h)
     return out

@@ -204,6 +204,48 @@ def address_start(out: SideResult, read: Read | None) -> Read | None:
     return read
 
 
+# Below its county an address always names a street, a village or a building: at least this many characters.
+MIN_ADDRESS_DETAIL = 3
+# A number after a road, street or village is a house or a group number: 号 or 组 follows it on the card.
+_BARE_NUMBER_END = re.compile(r"[村路街道巷镇乡][0-9]+$")
+_AUTHORITY_ENDS = ("局", "所")  # 公安局, 分局, 派出所
+
+
+def partial_values(out: SideResult) -> None:
+    """Values that cannot be the whole field (a line lost under a stamp, characters cut at a box's edge) are kept
+    as read and announced: a client comparing them with its records must know the reading stopped short."""
+    for field_name, why in (
+        ("name", _partial_name),
+        ("address", _partial_address),
+        ("issuingAuthority", _partial_authority),
+    ):
+        value = out.fields.get(field_name)
+        reason = why(value) if value else None
+        if reason:
+            out.warn(codes.PARTIAL_VALUE, reason, field_name)
+
+
+def _partial_name(value: str) -> str | None:
+    return "one character read: a name has at least two" if len(value) < 2 else None
+
+
+def _partial_address(value: str) -> str | None:
+    places = gazetteer().leading_places(value)
+    if places and len(value) - places < MIN_ADDRESS_DETAIL:
+        return "the address stops at (or just after) its place names: a line may be lost"
+    if _BARE_NUMBER_END.search(value):
+        return "the address ends with a number without its 号 or 组: a line may be lost"
+    return None
+
+
+def _partial_authority(value: str) -> str | None:
+    if value.startswith("公安") and not gazetteer().leading_places(value):  # 公安县 is a county
+        return "the issuing authority's place name is missing"
+    if not value.endswith(_AUTHORITY_ENDS):
+        return "the issuing authority does not end with 局 or 所: part of it may be lost"
+    return None
+
+
 def place_names(out: SideResult, field_name: str, read: Read | None, region_code: str | None = None) -> None:
     """A misread character inside a place name (address, issuing authority) mended where the gazetteer and the
     recogniser's alternatives agree (埔桥区 -> 埇桥区 when 埇 was the runner-up), each mend announced."""

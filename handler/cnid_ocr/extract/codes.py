@@ -24,6 +24,7 @@ VALIDITY_DECODED = "validity_decoded"  # 有效期限 unreadable as read; decode
 CARD_EXPIRED = "card_expired"  # validTo is before today
 LOW_CONFIDENCE = "low_confidence"  # field confidence below LOW_CONFIDENCE_THRESHOLD
 INCOMPLETE_CARD = "incomplete_card"  # a side was found but this field of it was not
+PARTIAL_VALUE = "partial_value"  # what was read cannot be the whole field (kept as read; the message says why)
 # About the card itself (field null), from its pixels (imaging/frame.py, imaging/quality.py):
 PHOTOCOPY = "photocopy"  # no colour on the card: a photocopy or a greyscale image
 CARD_CUT_OFF = "card_cut_off"  # part of the card lies outside the image

@@ -365,6 +365,7 @@ def read_front(lines: Sequence[TextLine], *, today: dt.date) -> SideResult:
     checks.gender(out, gender_read, _gender_value(gender_read))
     checks.birth_from_number(out, birth_read, today)
     checks.ethnicity(out, ethnic_read)
+    checks.partial_values(out)
     out.regions = _unread_regions(out, layout)
     return out
 

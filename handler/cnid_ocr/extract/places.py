@@ -54,11 +54,24 @@ class Gazetteer:
                     for k in range(j + 1, len(name)):
                         self._wildcards.setdefault(_masked(name, (j, k)), []).append((name, (j, k)))
         self.lengths = sorted({len(name) for name in names})
+        self._all_names = frozenset(name for found in entries.values() for name in found)
+        self._longest = max(map(len, self._all_names), default=0)
 
     @property
     def province_names(self) -> frozenset[str]:
         """Province-level names (河北省, 北京市, 广西壮族自治区...): where a card's address begins."""
         return frozenset(name for code, found in self.by_code.items() if code.endswith("0000") for name in found)
+
+    def leading_places(self, text: str) -> int:
+        """How many characters of ``text`` the place names it begins with take (广西壮族自治区河池市 in
+        广西壮族自治区河池市环江…: 10), each the longest name that fits."""
+        end = 0
+        while True:
+            lengths = range(min(self._longest, len(text) - end), 1, -1)
+            found = next((k for k in lengths if text[end : end + k] in self._all_names), None)
+            if found is None:
+                return end
+            end += found
 
     def region_names(self, code: str | None) -> frozenset[str]:
         """The county, prefecture and province names of a region code (any of the years they were valid)."""
