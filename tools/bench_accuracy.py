@@ -178,6 +178,18 @@ def score(sample: Sample, got: dict, seconds: float, raw: bool) -> Result:
     return res
 
 
+def silent_wrong_values(results: list[Result]) -> list[tuple[Result, str]]:
+    """Wrong non-null values that no warning of the body names (the product's promise: never a silent wrong
+    value)."""
+    out = []
+    for r in results:
+        if r.error:
+            continue
+        warned = {w.get("field") for w in r.got.get("warnings") or []}
+        out += [(r, k) for k, (_, got) in r.wrong.items() if got is not None and k not in warned]
+    return out
+
+
 def pct(a: int, b: int) -> str:
     return f"{100 * a / b:6.2f}% ({a}/{b})" if b else "   n/a"
 
@@ -198,6 +210,13 @@ def report(results: list[Result], worst: int, raw: bool) -> dict:
     cards_ok = sum(r.card_ok for r in results)
     summary["card"] = cards_ok / n if n else None
     print(f"{'WHOLE CARD':<18}{pct(cards_ok, n):>24}")
+    if not raw:
+        silent = silent_wrong_values(results)
+        summary["silent_wrong"] = len(silent)
+        wrong_values = sum(1 for r in results if not r.error for _, got in r.wrong.values() if got is not None)
+        print(f"wrong values with no warning on their field: {len(silent)} of {wrong_values} wrong non-null values")
+        for r, k in silent:
+            print(f"    silent: {r.sample.filename} {k}")
     errors = Counter(r.error for r in results if r.error)
     if errors:
         print("errors: " + ", ".join(f"{e} x{c}" for e, c in errors.most_common()))

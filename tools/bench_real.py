@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     reader = CardReader.create()
     rows = [json.loads(line) for line in truth_file.read_text(encoding="utf-8").splitlines() if line.strip()]
     per_field: dict[str, list[int]] = {}
-    misses: list[tuple[str, str, object, object]] = []
+    misses: list[tuple[str, str, object, object, bool]] = []  # file, field, wanted, got, silent
     warnings: Counter[str] = Counter()
     results = []
     seconds = []
@@ -74,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
             tally[1] += 1
             if not hit:
                 right = False
-                misses.append((row["file"], name, wanted, got))
+                warned = any(w.get("field") == name for w in body.get("warnings", []))
+                misses.append((row["file"], name, wanted, got, got is not None and not warned))
         images_right += right
         codes = [f"{w['code']}:{w['field']}" if w.get("field") else w["code"] for w in body.get("warnings", [])]
         warnings.update(codes)
@@ -96,8 +97,10 @@ def main(argv: list[str] | None = None) -> int:
         f"time per image: mean {statistics.fmean(times):.2f}s  p50 {times[len(times) // 2]:.2f}s  max {times[-1]:.2f}s"
     )
     print("warnings: " + (", ".join(f"{code} x{n}" for code, n in warnings.most_common()) or "none"))
-    for file, name, wanted, got in misses:
-        print(f"MISS {file}  {name}: wanted {wanted!r} got {got!r}")
+    silent = sum(miss[4] for miss in misses)
+    print(f"wrong values with no warning on their field: {silent} of {sum(miss[3] is not None for miss in misses)}")
+    for file, name, wanted, got, unwarned in misses:
+        print(f"MISS {file}  {name}: wanted {wanted!r} got {got!r}" + ("  (silent)" if unwarned else ""))
     if args.json:
         args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
     return 0
