@@ -40,6 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("folder", nargs="?", type=Path, default=DEFAULT_FOLDER)
     parser.add_argument("--json", type=Path, metavar="FILE", help="write the per-image results as JSON")
+    parser.add_argument(
+        "--redact", action="store_true", help="print misses without their values (for results kept in the repository)"
+    )
     args = parser.parse_args(argv)
     truth_file = args.folder / "truth.jsonl"
     if not truth_file.is_file():
@@ -100,7 +103,8 @@ def main(argv: list[str] | None = None) -> int:
     silent = sum(miss[4] for miss in misses)
     print(f"wrong values with no warning on their field: {silent} of {sum(miss[3] is not None for miss in misses)}")
     for file, name, wanted, got, unwarned in misses:
-        print(f"MISS {file}  {name}: wanted {wanted!r} got {got!r}" + ("  (silent)" if unwarned else ""))
+        said = "" if args.redact else f": wanted {wanted!r} got {got!r}"
+        print(f"MISS {file}  {name}{said}" + ("  (silent)" if unwarned else ""))
     if args.json:
         args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
     return 0
