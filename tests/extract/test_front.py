@@ -4,7 +4,7 @@ import dataclasses
 import random
 
 import pytest
-from cnid_ocr.extract import extract_card
+from cnid_ocr.extract import extract_card, read_sides
 from cnid_ocr.ocr.lattice import Lattice
 from cnid_ocr.ocr.types import TextLine
 
@@ -577,3 +577,23 @@ def test_a_value_that_cannot_be_the_whole_field_is_kept_with_a_warning(name, add
 def test_whole_addresses_are_not_taken_for_partial_ones(address):
     reading = read(front(address=address))
     assert reading.fields["address"] == "".join(address) and not codes(reading, "address")
+
+
+def test_the_number_label_cut_short_still_places_the_number():
+    # A stamp across the number row: the detector cut the label box after 公民身 and gave no box for the digits.
+    sheet = front(labels={"公民身份号码": "公民身"})
+    sheet.remove("110105194912310038")
+    sides = read_sides(sheet.lines, today=TODAY)
+    assert "idNumber" in sides[0].regions
+
+
+def test_a_gender_label_that_lost_its_second_character_keeps_the_value():
+    reading = read(front(merge={"性别"}, labels={"性别": "性"}))
+    assert reading.fields["gender"] == "男"
+    assert codes(reading, "gender") == []  # read, not taken from the number
+
+
+def test_a_name_label_read_as_its_first_character_alone_still_places_the_name():
+    sheet = front(labels={"姓名": "姓"})
+    sheet.box("ASJUGS", 165, 92, score=0.56)  # a line of another script between the name and gender rows
+    assert read(sheet).fields["name"] == "张三"

@@ -82,8 +82,9 @@ def locate_labels(lines: Sequence[TextLine]) -> FrontLayout:
 
 
 def _half_labels(chosen: dict[str, LabelHit], lines: Sequence[TextLine], column_x: float, h: float) -> None:
-    """Column labels whose first character was lost (faint blue print: "名刘小合", or "址" alone): a box at the label
-    column, between the rows of the labels before and after it, that starts with the label's second character."""
+    """Column labels with a character lost (faint blue print: "名刘小合", "址" alone, "姓" alone): a box at the label
+    column, between the rows of the labels before and after it, that starts with the label's second character or is
+    its first character alone."""
     for label in COLUMN_LABELS:
         if label in chosen or len(label) != 2:
             continue
@@ -94,7 +95,7 @@ def _half_labels(chosen: dict[str, LabelHit], lines: Sequence[TextLine], column_
         fits = [
             line
             for line in lines
-            if line.text.startswith(label[1])
+            if (line.text.startswith(label[1]) or line.text == label[0])
             and abs(line.left - column_x) <= HALF_LABEL_REACH * h
             and (not above or line.center_y > max(above))
             and (not below or line.center_y < min(below))

@@ -22,21 +22,34 @@ class LabelHit:
         return self.line.text[self.end :].lstrip(":;,.")
 
 
+# What a value can begin with, where that is a closed set: a label followed by one of these lost its second character.
+_VALUE_STARTS = {"性别": "男女"}
+# A label this long, read as its first MIN_CUT or more characters alone, is that label.
+CUT_LABEL_MIN = 6
+MIN_CUT = 3
+
+
 def match_label(text: str, label: str) -> tuple[int, bool] | None:
     """Where ``label`` ends if ``text`` starts with it or a one-glyph misread of it: (end, exact).
 
-    Two-character labels allow one substituted character (娃名, 住扯); longer ones an edit distance of 1 (2 from
-    six characters up: 公民身份号玛), preferring a same-length window since substitution is the commonest misread.
+    Two-character labels allow one substituted character (娃名, 住扯), or their second one lost before a value of a
+    closed set (性男); longer ones an edit distance of 1 (2 from six characters up: 公民身份号玛), preferring a
+    same-length window since substitution is the commonest misread, and the longest ones their first three characters
+    alone (a box cut short).
     Only windows of Han characters count, so a label merged with digits ends where the digits begin.
     """
     size = len(label)
     if text.startswith(label):
         return size, True
     if size == 2:
+        if len(text) >= 2 and text[0] == label[0] and text[1] in _VALUE_STARTS.get(label, ""):
+            return 1, False  # the label's second character lost: "性男" is 性(别) + 男, not a misread 别
         if len(text) >= 2 and is_han(text[0]) and is_han(text[1]) and (text[0] == label[0]) != (text[1] == label[1]):
             return 2, False
         return None
     budget = 2 if size >= 6 else 1
+    if size >= CUT_LABEL_MIN and MIN_CUT <= len(text) < size and label.startswith(text):
+        return len(text), False  # the box cut short (a stamp across the rest): 公民身 for 公民身份号码
     best: tuple[int, int] | None = None
     for end in (size, size - 1, size + 1, size - 2, size + 2):
         if end < 3 or end > len(text) or not all(is_han(ch) for ch in text[:end]):
