@@ -4,11 +4,11 @@ import random
 
 import pytest
 from cnid_ocr.errors import NoIdCardFound
-from cnid_ocr.extract import extract_card
+from cnid_ocr.extract import CardLines, combine_cards, extract_card
 from cnid_ocr.extract.result import ALL_FIELDS, LONG_TERM
 from cnid_ocr.ocr.types import TextLine
 
-from .cardlines import TODAY, Sheet, back, front
+from .cardlines import TODAY, Sheet, back, front, with_alternatives
 
 
 def read(sheet: Sheet):
@@ -296,3 +296,19 @@ def test_an_authority_without_its_place_or_its_final_ju_is_kept_with_a_warning(a
 def test_whole_authorities_are_not_taken_for_partial_ones(authority):
     reading = read(back(authority=authority))
     assert reading.fields["issuingAuthority"] == authority and reading.warnings == []
+
+
+def test_the_front_on_the_page_is_evidence_for_the_backs_place_names():
+    # Both sides on one page, each its own card (turned opposite ways): the back's 埔桥区 has 埇 as a weak
+    # runner-up, too weak alone, enough with the front's number naming 埇桥区 (341302).
+    number = "341302196509149963"
+    front_card = CardLines(front(address=("安徽省宿州市埇桥区栏杆镇大旺村",), number=number).lines)
+    sheet = back(authority="宿州市埔桥区公安局")
+    sheet.lines[sheet.lines.index(sheet.find("宿州市埔桥区公安局"))] = with_alternatives(
+        sheet.find("宿州市埔桥区公安局"), {3: {"埔": 0.9, "埇": 0.01}}
+    )
+    alone = combine_cards([CardLines(sheet.lines)], today=TODAY)
+    assert alone.fields["issuingAuthority"] == "宿州市埔桥区公安局"
+    page = combine_cards([front_card, CardLines(sheet.lines)], today=TODAY)
+    assert page.fields["issuingAuthority"] == "宿州市埇桥区公安局"
+    assert ("place_name_repaired", "issuingAuthority") in codes(page)

@@ -62,7 +62,9 @@ def anchors(lines: Sequence[TextLine]) -> list[TextLine]:
     return list({id(line): line for line in found}.values())
 
 
-def read_back(lines: Sequence[TextLine], *, today: dt.date) -> SideResult:
+def read_back(lines: Sequence[TextLine], *, today: dt.date, region_code: str | None = None) -> SideResult:
+    """``region_code``: the ID number of the front on the same page (the same person's card, as a rule), whose
+    county is evidence for the issuing authority's place name."""
     labels = locate_labels(lines)
     label_ids = {id(hit.line) for hit in labels.values()}
     h = text_height([hit.line for hit in labels.values()] or lines)
@@ -94,7 +96,7 @@ def read_back(lines: Sequence[TextLine], *, today: dt.date) -> SideResult:
         authority_read.score if authority_read else None,
     )
     authority_read = _authority_words(out, authority_read)
-    checks.place_names(out, "issuingAuthority", authority_read)
+    checks.place_names(out, "issuingAuthority", authority_read, region_code)
     checks.partial_values(out)
     _validity(out, validity_read, today)
     out.regions = _unread_regions(out, labels, h)

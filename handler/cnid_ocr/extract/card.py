@@ -14,8 +14,10 @@ from .skew import level
 from .text import clean, strip_stamps
 
 
-def read_sides(lines: Sequence[TextLine], *, today: dt.date) -> list[SideReading]:
-    """The sides present in one cluster of lines (none, one, or a front and a back), each with the lines it used."""
+def read_sides(lines: Sequence[TextLine], *, today: dt.date, region_code: str | None = None) -> list[SideReading]:
+    """The sides present in one cluster of lines (none, one, or a front and a back), each with the lines it used.
+    ``region_code``: the number of a front elsewhere on the page, for the back (a front in the cluster gives its
+    own)."""
     cleaned = prepare(lines)
     front_anchors = _front_anchors(cleaned, today)
     back_anchors = back.anchors(cleaned)
@@ -26,8 +28,10 @@ def read_sides(lines: Sequence[TextLine], *, today: dt.date) -> list[SideReading
     sides = []
     if has_front:
         sides.append(_side("front", FRONT_FIELDS, front.read_front(front_lines, today=today), front_lines))
+        region_code = sides[0].fields.get("idNumber") or region_code
     if has_back:
-        sides.append(_side("back", BACK_FIELDS, back.read_back(back_lines, today=today), back_lines))
+        read = back.read_back(back_lines, today=today, region_code=region_code)
+        sides.append(_side("back", BACK_FIELDS, read, back_lines))
     return sides
 
 

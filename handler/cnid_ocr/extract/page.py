@@ -15,6 +15,7 @@ from ..ocr.types import TextLine
 from . import codes
 from .card import read_sides
 from .layout import text_height
+from .places import gazetteer
 from .result import CardReading, FieldWarning, SideInspection, SideReading
 
 # The card's outline around its text, in text heights (a first estimate: the text block plus a border).
@@ -38,7 +39,16 @@ def combine_cards(
     """Raises ``NoIdCardFound`` when no card shows a recognisable side. ``image_scale`` takes the lines' image
     boxes (decoded pixels) to the original image's pixels; ``inspect`` looks at each side's card in the image
     (outline, quality, crops: the pipeline's, which has the pixels)."""
-    sides = [side for card in cards for side in read_sides(card.lines, today=today)]
+    per_card = [read_sides(card.lines, today=today) for card in cards]
+    region_code = _page_number([side for found in per_card for side in found])
+    if region_code is not None:  # a back on its own (turned the other way): read again with the front's county
+        per_card = [
+            read_sides(card.lines, today=today, region_code=region_code)
+            if any(side.side == "back" for side in found) and not any(side.side == "front" for side in found)
+            else found
+            for card, found in zip(cards, per_card, strict=True)
+        ]
+    sides = [side for found in per_card for side in found]
     if not sides:
         raise NoIdCardFound()
     for side in sides:
@@ -63,6 +73,16 @@ def combine_cards(
         if side.inspection is not None:
             reading.images.update(side.inspection.images)
     return reading
+
+
+def _page_number(sides: Sequence[SideReading]) -> str | None:
+    """The ID number of the page's only front, when it names a county: a page with one front and a back shows one
+    person's card, as a rule (evidence for the back's place names, never forced)."""
+    fronts = [side for side in sides if side.side == "front"]
+    number = fronts[0].fields.get("idNumber") if len(fronts) == 1 else None
+    if not number or not any(side.side == "back" for side in sides):
+        return None
+    return number if gazetteer().region_names(number[:6]) else None
 
 
 def _completeness(side: SideReading) -> tuple[int, float]:
