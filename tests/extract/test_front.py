@@ -556,6 +556,7 @@ def test_an_address_that_does_not_begin_with_a_province_is_left_as_read():
         ("张三", ("广西壮族自治区河池市环",)),  # the address's next lines lost under a stamp
         ("张三", ("广西壮族自治区河池市",)),
         ("张三", ("新疆维吾尔自治区伊犁哈萨克自治州察布查尔锡伯自治县大河街道下廊村6",)),  # "6组85号" lost
+        ("张三", ("号院5号楼1单元1037",)),  # the first line (重庆市渝中区黄河路382) lost under a thumb
     ],
 )
 def test_a_value_that_cannot_be_the_whole_field_is_kept_with_a_warning(name, address):
@@ -597,3 +598,27 @@ def test_a_name_label_read_as_its_first_character_alone_still_places_the_name():
     sheet = front(labels={"姓名": "姓"})
     sheet.box("ASJUGS", 165, 92, score=0.56)  # a line of another script between the name and gender rows
     assert read(sheet).fields["name"] == "张三"
+
+
+def test_an_address_continues_under_its_value_when_the_label_boxes_hold_values_too():
+    # 出生 merged with its year and the rest in a box further right, 住址 merged with the first line: the second
+    # line starts under the address's value, not under the date's second box.
+    sheet = front(merge={"住址", "出生"}, address=("北京市朝阳区建国路", "88号院3号楼"))
+    sheet.remove("出生1949年12月31日")
+    sheet.box("出生1949", 60, 190)
+    sheet.box("年12月31日", 260, 190)
+    merged = sheet.find("住址北京市朝阳区建国路")
+    sheet.lines[sheet.lines.index(merged)] = spaced_label(merged, 2, 4)
+    assert read(sheet).fields["address"] == "北京市朝阳区建国路88号院3号楼"
+
+
+def spaced_label(line: TextLine, label_length: int, label_steps: int) -> TextLine:
+    """``line`` with the recogniser's steps: the label's widely spaced characters ``label_steps`` steps each, the
+    value's two (so where the value begins inside the box is known, as from a real reading)."""
+    steps: list[dict[str, float]] = []
+    spans = []
+    for i, ch in enumerate(line.text):
+        count = label_steps if i < label_length else 2
+        spans.append((len(steps), len(steps) + count - 1))
+        steps += [{ch: 1.0}] * (count - 1) + [{"": 1.0}]
+    return dataclasses.replace(line, lattice=Lattice(tuple(steps)), spans=tuple(spans))

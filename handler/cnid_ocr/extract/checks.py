@@ -231,7 +231,9 @@ def _partial_name(value: str) -> str | None:
 
 def _partial_address(value: str) -> str | None:
     places = gazetteer().leading_places(value)
-    if places and len(value) - places < MIN_ADDRESS_DETAIL:
+    if not places:
+        return "the address does not begin with a place name: its first line may be lost"
+    if len(value) - places < MIN_ADDRESS_DETAIL:
         return "the address stops at (or just after) its place names: a line may be lost"
     if _BARE_NUMBER_END.search(value):
         return "the address ends with a number without its 号 or 组: a line may be lost"

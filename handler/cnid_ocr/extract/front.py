@@ -225,10 +225,10 @@ def _address_read(
     parts: list[tuple[str, TextLine]] = [(hit.remainder, hit.line)] + [(line.text, line) for line in first]
     if first:
         value_x = first[0].left
-    elif value_lefts:
-        value_x = statistics.median(value_lefts)
-    else:  # merged "住址北京市...": where the value begins inside the box
+    elif hit.remainder or not value_lefts:  # merged "住址北京市...": where the value begins inside the box
         value_x = hit.line.char_left(hit.end)
+    else:
+        value_x = statistics.median(value_lefts)
     row_y = statistics.median(line.center_y for line in [hit.line, *first])
     rest = [line for line in others if all(line is not taken for taken in first)]
     return _address_rows(parts, row_y, value_x, rest, h, stop_y, first_step=ROW_STEP_MAX)
@@ -458,16 +458,24 @@ def _address(
     # Where values start (a region read again starts where the layout guessed, not where the print does).
     detected = [line for line in others if not line.reread]
     value_lefts = [
-        first.left
+        left
         for label in ("姓名", "出生")
-        if label in labels
-        for first in chain_right(labels[label].line, detected, h)[:1]
+        if label in labels and (left := _value_left(labels[label], detected, h)) is not None
     ] or [
         read.lines[0].left
         for read in (name, birth)
         if read and read.lines[0] not in label_lines and not read.lines[0].reread
     ]
     return _address_read(layout, others, value_lefts, stop_y, birth)
+
+
+def _value_left(hit: LabelHit, detected: Sequence[TextLine], h: float) -> float | None:
+    """Where a row's value begins: inside the label's box when OCR merged them ("出生1995", the next box then holds
+    the value's rest), else at the first box right of the label."""
+    if hit.remainder:
+        return hit.line.char_left(hit.end)
+    first = chain_right(hit.line, detected, h)[:1]
+    return first[0].left if first else None
 
 
 def _number_row(labels: dict[str, LabelHit], others: Sequence[TextLine], h: float, today: dt.date) -> Read | None:
