@@ -622,3 +622,16 @@ def spaced_label(line: TextLine, label_length: int, label_steps: int) -> TextLin
         spans.append((len(steps), len(steps) + count - 1))
         steps += [{ch: 1.0}] * (count - 1) + [{"": 1.0}]
     return dataclasses.replace(line, lattice=Lattice(tuple(steps)), spans=tuple(spans))
+
+
+def test_a_name_label_whose_first_character_was_read_as_a_mark():
+    reading = read(front(merge={"姓名"}, labels={"姓名": "1名"}))
+    assert reading.fields["name"] == "张三"
+
+
+@pytest.mark.parametrize("merge", [{"民族"}, {"性别", "民族"}])
+def test_an_ethnicity_label_that_lost_its_second_character_keeps_the_whole_group(merge):
+    # "民珞巴" is 民(族) + 珞巴, not a misread 民族 + 巴; in the one-box row too ("性别男民基诺" -> 基诺).
+    for group in ("珞巴", "基诺", "汉"):
+        reading = read(front(merge=merge, labels={"民族": "民"}, ethnicity=group))
+        assert reading.fields["ethnicity"] == group

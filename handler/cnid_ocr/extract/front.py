@@ -20,6 +20,7 @@ from .labels import LabelHit, find_candidates, merge_spaced_labels
 from .layout import chain_right, same_row, text_height
 from .side import Read, SideResult
 from .skew import is_card_text
+from .text import is_han
 
 LABELS = ("姓名", "性别", "民族", "出生", "住址", "公民身份号码")
 COLUMN_LABELS = ("姓名", "性别", "出生", "住址", "公民身份号码")
@@ -82,9 +83,8 @@ def locate_labels(lines: Sequence[TextLine]) -> FrontLayout:
 
 
 def _half_labels(chosen: dict[str, LabelHit], lines: Sequence[TextLine], column_x: float, h: float) -> None:
-    """Column labels with a character lost (faint blue print: "名刘小合", "址" alone, "姓" alone): a box at the label
-    column, between the rows of the labels before and after it, that starts with the label's second character or is
-    its first character alone."""
+    """Column labels with a character lost (faint blue print: "名刘小合", "址" alone, "姓" alone, "1名"): a box at the
+    label column, between the rows of the labels before and after it, that reads as such a label (``_label_end``)."""
     for label in COLUMN_LABELS:
         if label in chosen or len(label) != 2:
             continue
@@ -95,13 +95,23 @@ def _half_labels(chosen: dict[str, LabelHit], lines: Sequence[TextLine], column_
         fits = [
             line
             for line in lines
-            if (line.text.startswith(label[1]) or line.text == label[0])
+            if _label_end(line.text, label)
             and abs(line.left - column_x) <= HALF_LABEL_REACH * h
             and (not above or line.center_y > max(above))
             and (not below or line.center_y < min(below))
         ]
         if len(fits) == 1:
-            chosen[label] = LabelHit(label, fits[0], 1, exact=False)
+            chosen[label] = LabelHit(label, fits[0], _label_end(fits[0].text, label), exact=False)
+
+
+def _label_end(text: str, label: str) -> int:
+    """Where a two-character label with a character lost or garbled ends in ``text`` (0: not such a label): its
+    second character first ("名刘小合"), its first alone ("姓"), or its second after a stray non-Han mark ("1名")."""
+    if text.startswith(label[1]) or text == label[0]:
+        return 1
+    if len(text) >= 2 and not is_han(text[0]) and text[1] == label[1]:
+        return 2
+    return 0
 
 
 def _column_offset(hit: LabelHit, column_x: float | None) -> float:
@@ -192,8 +202,9 @@ def _split_gender_ethnic(read: Read) -> tuple[Read | None, Read | None]:
         cut, skip = text.index("民族"), 2
     elif "族" in text:
         cut, skip = text.index("族"), 1
-    elif "民" in text:
-        cut, skip = text.index("民"), 2
+    elif "民" in text:  # 族 misread ("民旅汉"), or lost ("民基诺": then the group follows 民 directly)
+        cut = text.index("民")
+        skip = 1 if text[cut + 1 :] in ETHNIC_GROUPS and text[cut + 2 :] not in ETHNIC_GROUPS else 2
     else:
         rest = text[1:]
         # The label may be misread beyond recognition: then it is the two characters before the value.

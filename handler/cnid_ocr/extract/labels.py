@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..ocr.types import TextLine, joined
+from .ethnic import ETHNIC_GROUPS
 from .layout import same_row
 from .text import edit_distance, is_han
 
@@ -22,8 +23,19 @@ class LabelHit:
         return self.line.text[self.end :].lstrip(":;,.")
 
 
-# What a value can begin with, where that is a closed set: a label followed by one of these lost its second character.
-_VALUE_STARTS = {"性别": "男女"}
+# Labels whose values form a closed set: read as the label's first character and a value of the set, the label
+# lost its second character ("性男...", "民珞巴") rather than had it misread.
+_VALUE_STARTS = {"性别": "男女"}  # the value begins with one of these (the row goes on with 民族)
+_WHOLE_VALUES = {"民族": frozenset(ETHNIC_GROUPS)}  # the rest of the box is one of these
+
+
+def _lost_second(text: str, label: str) -> bool:
+    if text[1] in _VALUE_STARTS.get(label, ""):
+        return True
+    values = _WHOLE_VALUES.get(label, frozenset())
+    return text[1:] in values and text[2:] not in values
+
+
 # A label this long, read as its first MIN_CUT or more characters alone, is that label.
 CUT_LABEL_MIN = 6
 MIN_CUT = 3
@@ -42,7 +54,7 @@ def match_label(text: str, label: str) -> tuple[int, bool] | None:
     if text.startswith(label):
         return size, True
     if size == 2:
-        if len(text) >= 2 and text[0] == label[0] and text[1] in _VALUE_STARTS.get(label, ""):
+        if len(text) >= 2 and text[0] == label[0] and text[1] != label[1] and _lost_second(text, label):
             return 1, False  # the label's second character lost: "性男" is 性(别) + 男, not a misread 别
         if len(text) >= 2 and is_han(text[0]) and is_han(text[1]) and (text[0] == label[0]) != (text[1] == label[1]):
             return 2, False
