@@ -4,6 +4,7 @@ import dataclasses
 import random
 
 import pytest
+from cnid_ocr.errors import NoIdCardFound
 from cnid_ocr.extract import extract_card, read_sides
 from cnid_ocr.ocr.lattice import Lattice
 from cnid_ocr.ocr.types import TextLine
@@ -635,3 +636,32 @@ def test_an_ethnicity_label_that_lost_its_second_character_keeps_the_whole_group
     for group in ("珞巴", "基诺", "汉"):
         reading = read(front(merge=merge, labels={"民族": "民"}, ethnicity=group))
         assert reading.fields["ethnicity"] == group
+
+
+def test_one_label_and_a_number_of_seventeen_characters_make_a_front():
+    # A noisy copy: the small grey labels lost but 姓名; the copy prints 17 characters (no check character).
+    sheet = front(number="11010519491231003")
+    for label in ("性别", "民族", "出生", "住址", "公民身份号码"):
+        sheet.remove(label)
+    reading = read(sheet)
+    assert reading.sides == ["front"]
+    assert reading.fields["idNumber"] == "11010519491231003"
+    assert reading.fields["name"] == "张三"
+
+
+def test_a_number_of_seventeen_characters_alone_is_not_a_front():
+    sheet = Sheet()
+    sheet.box("11010519491231003", 300, 443, height=30)
+    with pytest.raises(NoIdCardFound):
+        read(sheet)
+
+
+def test_rows_whose_labels_are_garbled_between_found_ones_are_read_by_the_layout():
+    # A noisy copy: 姓名 and 住址 found, 性别 and 出生 read as "线费" and "出2", 民族 lost.
+    sheet = front(labels={"性别": "线费", "出生": "出2"})
+    sheet.remove("民族")
+    reading = read(sheet)
+    assert (reading.fields["gender"], reading.fields["ethnicity"]) == ("男", "汉")
+    assert reading.fields["dateOfBirth"] == "1949-12-31"
+    assert reading.fields["name"] == "张三" and reading.fields["address"] == "北京市朝阳区建国路88号"
+    assert codes(reading, "gender") == []  # read, not taken from the number

@@ -60,9 +60,10 @@ def _without_superseded(lines: Sequence[TextLine]) -> list[TextLine]:
 
 
 def _front_anchors(lines: Sequence[TextLine], today: dt.date) -> list[TextLine]:
-    """Two front labels in a consistent layout, or one fully valid ID number, make a front side."""
+    """Two front labels in a consistent layout, or one fully valid ID number, or one label and a number of the 17
+    characters some copies print (the small grey labels lost to noise), make a front side."""
     layout = front.locate_labels(lines)
-    numbers = front.valid_number_lines(lines, today)
+    numbers = front.valid_number_lines(lines, today, printed17=len(layout.labels) == 1)
     if len(layout.labels) < 2 and not numbers:
         return []
     return [hit.line for hit in layout.labels.values()] + numbers

@@ -305,12 +305,16 @@ def _best_number(reads: Sequence[Read], today: dt.date) -> Read | None:
     return max(reads, key=rank) if reads else None
 
 
-def valid_number_lines(lines: Sequence[TextLine], today: dt.date) -> list[TextLine]:
-    """Boxes holding a fully valid ID number: on their own enough to say a front side is present."""
+def valid_number_lines(lines: Sequence[TextLine], today: dt.date, *, printed17: bool = False) -> list[TextLine]:
+    """Boxes holding a fully valid ID number: on their own enough to say a front side is present. ``printed17``:
+    also the 17 characters some copies print (no check character), when their province and birth date exist."""
     h = text_height(lines)
     found: list[TextLine] = []
     for read in _number_reads(lines, h):
-        if idnumber.parse(idnumber.normalize(read.text), today=today).valid:
+        value = idnumber.normalize(read.text)
+        info = idnumber.parse(value, today=today)
+        short = printed17 and len(value) == 17 and value.isdigit()
+        if info.valid or short and info.region_ok and idnumber.birth_date_of(value, today) is not None:
             found.extend(read.lines)
     return found
 
@@ -330,8 +334,14 @@ def read_front(lines: Sequence[TextLine], *, today: dt.date) -> SideResult:
 
     # 公民身份号码
     number_read = _number_row(labels, others, h, today)
-    # Labels lost (faint print, a copy that dropped the blue): the rows above the number, anchored on the date.
-    unlabelled = _rows_without_labels(others, number_read, h) if _labels_lost(labels) else _Rows()
+    # Labels lost (faint print, a copy that dropped the blue, noise): the rows above the number, anchored on the
+    # date or the gender row; they stand in for the rows whose labels were not found.
+    middle_lost = "出生" not in labels or not {"性别", "民族"} & labels.keys()
+    unlabelled = (
+        _rows_without_labels(_without_label_remnants(others, layout), number_read, h)
+        if _labels_lost(labels) or middle_lost
+        else _Rows()
+    )
 
     gender_row = labels.get("性别") or labels.get("民族")
     # 姓名 (if its label was lost: the value row right above the 性别 row)
@@ -505,6 +515,27 @@ class _Rows:
     ethnicity: Read | None = None
     birth: Read | None = None
     address: Read | None = None
+
+
+# A misread label's remnant ("线费" for 性别, "出2" for 出生) is at most this many characters.
+LABEL_REMNANT_LENGTH = 3
+
+
+def _without_label_remnants(lines: Sequence[TextLine], layout: FrontLayout) -> list[TextLine]:
+    """The lines without short boxes at the label column that have a value right of them on their row: labels too
+    garbled to match, which would otherwise start their rows."""
+    column_x, h = layout.column_x, layout.h
+    if column_x is None:
+        return list(lines)
+
+    def remnant(line: TextLine) -> bool:
+        return (
+            len(line.text) <= LABEL_REMNANT_LENGTH
+            and abs(line.left - column_x) <= h
+            and any(other is not line and same_row(other, line) and other.left > line.right for other in lines)
+        )
+
+    return [line for line in lines if not remnant(line)]
 
 
 def _labels_lost(labels: dict[str, LabelHit]) -> bool:
