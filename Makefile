@@ -120,10 +120,16 @@ bench-accuracy: $(BIN)/.installed fonts
 
 # Accuracy on real images (issue 10): the development set in ../shared/realdata, or REAL=folder with a truth.jsonl.
 # Prints per-field accuracy, images all right and every miss; says so (exit 2) when the folder is absent.
+# REAL_ARGS=--redact prints misses without their values (for results kept in the repository). bench-real-variants
+# also reads each image turned, scaled, tilted, re-compressed, blurred, dimmed, noisy (tools/bench_real.py).
 REAL ?= ../shared/realdata
-.PHONY: bench-real
+REAL_ARGS ?=
+.PHONY: bench-real bench-real-variants
 bench-real: $(BIN)/.installed
-	$(BIN)/python tools/bench_real.py $(REAL)
+	$(BIN)/python tools/bench_real.py $(REAL) $(REAL_ARGS)
+
+bench-real-variants: $(BIN)/.installed
+	$(BIN)/python tools/bench_real.py $(REAL) --variants $(REAL_ARGS)
 
 # ---- Performance (issues 5, 11): cold start, warm p50/p95, memory and a soak, ours vs plain RapidOCR 1.4.4 (in a venv
 # of its own, made once under ~/.cache/cnid-ocr/bench-perf), plus accuracy; on 2 cores and on one core pinned
