@@ -581,9 +581,10 @@ def test_whole_addresses_are_not_taken_for_partial_ones(address):
     assert reading.fields["address"] == "".join(address) and not codes(reading, "address")
 
 
-def test_the_number_label_cut_short_still_places_the_number():
-    # A stamp across the number row: the detector cut the label box after 公民身 and gave no box for the digits.
-    sheet = front(labels={"公民身份号码": "公民身"})
+@pytest.mark.parametrize("cut", ["公民身", "公民"])
+def test_the_number_label_cut_short_still_places_the_number(cut):
+    # A stamp across the number row: the detector cut the label box after 公民身 (or 公民), no box for the digits.
+    sheet = front(labels={"公民身份号码": cut})
     sheet.remove("110105194912310038")
     sides = read_sides(sheet.lines, today=TODAY)
     assert "idNumber" in sides[0].regions
@@ -665,3 +666,19 @@ def test_rows_whose_labels_are_garbled_between_found_ones_are_read_by_the_layout
     assert reading.fields["dateOfBirth"] == "1949-12-31"
     assert reading.fields["name"] == "张三" and reading.fields["address"] == "北京市朝阳区建国路88号"
     assert codes(reading, "gender") == []  # read, not taken from the number
+
+
+def test_a_merged_label_that_lost_its_second_character_keeps_the_values_first():
+    # "姓张三": 张 starts where the other rows' values start, so it is the name's, not a misread 名.
+    sheet = front(merge={"姓名"}, labels={"姓名": "姓"})
+    merged = sheet.find("姓张三")
+    sheet.lines[sheet.lines.index(merged)] = spaced_label(merged, 1, 8)
+    assert read(sheet).fields["name"] == "张三"
+
+
+def test_a_misread_second_label_character_at_the_labels_place_stays_the_labels():
+    # "姓各张三" with 各 inside the label's width: 名 misread, the name is 张三.
+    sheet = front(merge={"姓名"}, labels={"姓名": "姓各"})
+    merged = sheet.find("姓各张三")
+    sheet.lines[sheet.lines.index(merged)] = spaced_label(merged, 2, 4)
+    assert read(sheet).fields["name"] == "张三"

@@ -330,6 +330,7 @@ def read_front(lines: Sequence[TextLine], *, today: dt.date) -> SideResult:
     labels, h = layout.labels, layout.h
     label_ids = {id(hit.line) for hit in labels.values()}
     others = [line for line in lines if id(line) not in label_ids and is_card_text(line, h)]
+    _second_characters_lost(layout, others)
     out = SideResult()
 
     # 公民身份号码
@@ -488,6 +489,31 @@ def _address(
         if read and read.lines[0] not in label_lines and not read.lines[0].reread
     ]
     return _address_read(layout, others, value_lefts, stop_y, birth)
+
+
+def _second_characters_lost(layout: FrontLayout, others: Sequence[TextLine]) -> None:
+    """A two-character label merged with its value and taken with a misread second character ("姓金玉涛" as 姓金 +
+    玉涛) whose "misread" character stands where the values of the other rows begin: the label lost its second
+    character and that one is the value's first (姓 + 金玉涛). Needs the recogniser's character positions."""
+    labels, h = layout.labels, layout.h
+    for label, hit in list(labels.items()):
+        line = hit.line
+        traced = line.spans is not None and len(line.spans) == len(line.text)
+        if label not in COLUMN_LABELS or len(label) != 2 or hit.exact or hit.end != 2 or not traced:
+            continue
+        if line.text[1] == label[1] or len(line.text) < 3:
+            continue
+        lefts = [
+            left
+            for other, found in labels.items()
+            if other != label and other in COLUMN_LABELS and (left := _value_left(found, others, h)) is not None
+        ]
+        if lefts and line.char_left(1) >= statistics.median(lefts) - VALUE_COLUMN_SLACK * h:
+            labels[label] = LabelHit(label, line, 1, exact=False)
+
+
+# A value's first character starts at most this many text heights left of where the other rows' values start.
+VALUE_COLUMN_SLACK = 0.5
 
 
 def _value_left(hit: LabelHit, detected: Sequence[TextLine], h: float) -> float | None:

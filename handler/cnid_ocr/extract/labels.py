@@ -38,7 +38,7 @@ def _lost_second(text: str, label: str) -> bool:
 
 # A label this long, read as its first MIN_CUT or more characters alone, is that label.
 CUT_LABEL_MIN = 6
-MIN_CUT = 3
+MIN_CUT = 2
 
 
 def match_label(text: str, label: str) -> tuple[int, bool] | None:
@@ -46,8 +46,8 @@ def match_label(text: str, label: str) -> tuple[int, bool] | None:
 
     Two-character labels allow one substituted character (娃名, 住扯), or their second one lost before a value of a
     closed set (性男); longer ones an edit distance of 1 (2 from six characters up: 公民身份号玛), preferring a
-    same-length window since substitution is the commonest misread, and the longest ones their first three characters
-    alone (a box cut short).
+    same-length window since substitution is the commonest misread, and the longest ones their first two or more
+    characters alone (a box cut short).
     Only windows of Han characters count, so a label merged with digits ends where the digits begin.
     """
     size = len(label)
