@@ -492,9 +492,9 @@ def _address(
 
 
 def _second_characters_lost(layout: FrontLayout, others: Sequence[TextLine]) -> None:
-    """A two-character label merged with its value and taken with a misread second character ("姓金玉涛" as 姓金 +
-    玉涛) whose "misread" character stands where the values of the other rows begin: the label lost its second
-    character and that one is the value's first (姓 + 金玉涛). Needs the recogniser's character positions."""
+    """A two-character label merged with its value and taken with a misread second character ("姓张三" as 姓张 + 三)
+    whose "misread" character stands where the values of the other rows begin: the label lost its second character
+    and that one is the value's first (姓 + 张三). Needs the recogniser's character positions."""
     labels, h = layout.labels, layout.h
     for label, hit in list(labels.items()):
         line = hit.line
