@@ -190,6 +190,35 @@ def silent_wrong_values(results: list[Result]) -> list[tuple[Result, str]]:
     return out
 
 
+CARD_WARNINGS = ("photocopy", "card_cut_off", "blurry", "glare")  # truth["defects"] keys, named as the codes
+
+
+def warned_codes(got: dict) -> set[str]:
+    """Every warning code of a body, its own and its cards' (an error body has none)."""
+    codes = {w.get("code") for w in got.get("warnings") or []}
+    for card in got.get("cards") or []:
+        codes |= {w.get("code") for w in card.get("warnings") or []}
+    return codes
+
+
+def card_warning_counts(results: list[Result]) -> dict[str, tuple[int, int, int]]:
+    """Per card warning: (true positives, false positives, false negatives) over the images whose truth says
+    whether they have the defect. An image answered with an error carries no warning: a miss if it has it."""
+    counts = {}
+    for code in CARD_WARNINGS:
+        tp = fp = fn = 0
+        for r in results:
+            defects = r.sample.truth.get("defects")
+            if not defects:
+                continue
+            flagged = code in warned_codes(r.got)
+            tp += flagged and defects[code]
+            fp += flagged and not defects[code]
+            fn += not flagged and defects[code]
+        counts[code] = (tp, fp, fn)
+    return counts
+
+
 def pct(a: int, b: int) -> str:
     return f"{100 * a / b:6.2f}% ({a}/{b})" if b else "   n/a"
 
@@ -217,6 +246,11 @@ def report(results: list[Result], worst: int, raw: bool) -> dict:
         print(f"wrong values with no warning on their field: {len(silent)} of {wrong_values} wrong non-null values")
         for r, k in silent:
             print(f"    silent: {r.sample.filename} {k}")
+        print("card warnings (issue 13's targets: precision >= 95%, recall >= 90%):")
+        summary["card_warnings"] = {}
+        for code, (tp, fp, fn) in card_warning_counts(results).items():
+            summary["card_warnings"][code] = {"tp": tp, "fp": fp, "fn": fn}
+            print(f"  {code:<16}precision {pct(tp, tp + fp):>18}   recall {pct(tp, tp + fn):>18}")
     errors = Counter(r.error for r in results if r.error)
     if errors:
         print("errors: " + ", ".join(f"{e} x{c}" for e, c in errors.most_common()))

@@ -46,7 +46,7 @@ from .imaging.ink import drop_coloured_ink, drop_red_ink, flatten, is_greyscale
 from .imaging.quality import QualityOptions, card_quality
 from .ocr.engine import LINE_HEIGHT, EngineOptions, OcrEngine
 from .ocr.threads import available_cpus
-from .ocr.types import TextLine
+from .ocr.types import Box, TextLine
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,8 +357,11 @@ class _Inspector:
     timings: StageTimings
 
     def __call__(self, side: SideReading) -> SideInspection:
-        # The printed text's boxes: a region read again lies where the layout guessed, maybe beyond the card.
-        placed = [line for line in side.lines if line.image_box is not None and not line.reread]
+        # The printed text's boxes. A region read again lies where the layout guessed, maybe beyond the card: it
+        # counts only as far as the recogniser found characters in it (a front whose number the detector missed
+        # otherwise loses its widest row, and the card's outline with it).
+        placed = [_printed_part(line) for line in side.lines if line.image_box is not None]
+        placed = [line for line in placed if line is not None]
         if len(placed) < 2:
             return SideInspection()
         with self.timings.stage("card_frame"):
@@ -416,6 +419,28 @@ def _portrait(pixels: np.ndarray, frame: CardFrame) -> np.ndarray:
 # two cards and both crops stays far below Lambda's 6 MB response limit (docs/limits.md).
 CROP_JPEG_QUALITY = 85
 PORTRAIT_HEIGHT = 400
+
+
+def _printed_part(line: TextLine) -> TextLine | None:
+    """A detected line as it is; a line read again in a guessed region cut to the span of its characters along the
+    region (None when it has none, or no character positions)."""
+    if not line.reread:
+        return line
+    if not line.text or not line.lattice or not line.spans or len(line.spans) != len(line.text):
+        return None
+    start, end = line.spans[0][0] / len(line.lattice), line.spans[-1][1] / len(line.lattice)
+    return dataclasses.replace(
+        line,
+        box=_box_part(line.box, start, end),
+        image_box=_box_part(line.image_box, start, end),  # type: ignore[arg-type]
+    )
+
+
+def _box_part(box: Box, start: float, end: float) -> Box:
+    """The part of a quadrilateral box between shares ``start`` and ``end`` of its length (left to right)."""
+    (tl, tr, br, bl) = (np.asarray(point, dtype=np.float64) for point in box)
+    points = (tl + (tr - tl) * start, tl + (tr - tl) * end, bl + (br - bl) * end, bl + (br - bl) * start)
+    return tuple((float(x), float(y)) for x, y in points)  # type: ignore[return-value]
 
 
 def _print_boxes(lines: list[TextLine]) -> np.ndarray:
