@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from cnid_ocr.ocr.lattice import Lattice
 from cnid_ocr.ocr.types import TextLine
-from cnid_ocr.pipeline import _printed_part
+from cnid_ocr.pipeline import _card_text, _printed_part
 
 
 def _reread(text: str, blanks_before: int, blanks_after: int) -> TextLine:
@@ -29,3 +29,11 @@ def test_a_detected_line_counts_whole_and_an_empty_reread_not_at_all():
     detected = TextLine.from_rect("姓名", 0.99, 10, 10, 60, 30)
     assert _printed_part(detected) is detected
     assert _printed_part(_reread("", 5, 5)) is None
+
+
+def test_text_beside_the_card_is_not_the_cards_own():
+    # Six rows of card text 20 high, and a receipt line far to the right of them.
+    rows = [TextLine.from_rect("姓名张三", 0.99, 0, 40 * i, 300, 40 * i + 20) for i in range(6)]
+    receipt = TextLine.from_rect("收据合计", 0.99, 900, 60, 1000, 80)
+    assert _card_text([*rows, receipt]) == rows
+    assert _card_text(rows) == rows

@@ -146,3 +146,16 @@ def test_a_card_whose_paper_the_image_border_runs_through_is_cut_off():
     tight_crop = image[150:690, 200:1056]  # a scan or crop: the image is the card
     shift = np.array([[1.0, 0, -200], [0, 1.0, -150]])
     assert not card_frame(tight_crop, shift, text, "front").cut_off
+
+
+def test_a_highlight_that_washes_out_text_is_glare_and_a_bright_card_is_not():
+    image, _ = drawn_card(True)
+    card = rect(200, 150, 856, 540)
+    assert not card_quality(image, card).glared
+    brighter = np.clip(image.astype(np.float32) * 1.12 + 10, 0, 255).astype(np.uint8)
+    assert not card_quality(brighter, card).glared
+    yy, xx = np.mgrid[0 : image.shape[0], 0 : image.shape[1]].astype(np.float32)
+    spot = np.clip(2.0 * np.exp(-(((xx - 420) / 60) ** 2 + ((yy - 420) / 45) ** 2) / 2), 0, 1)[..., None]
+    glared = (image + (255 - image.astype(np.float32)) * spot).astype(np.uint8)
+    quality = card_quality(glared, card)
+    assert quality.glared and quality.glare > 0.017
