@@ -40,13 +40,14 @@ from .imaging.geometry import (
     level_region,
     map_back,
     median_height,
+    quad_part,
     upright,
 )
 from .imaging.ink import drop_coloured_ink, drop_red_ink, flatten, is_greyscale
 from .imaging.quality import QualityOptions, card_quality
 from .ocr.engine import LINE_HEIGHT, EngineOptions, OcrEngine
 from .ocr.threads import available_cpus
-from .ocr.types import Box, TextLine
+from .ocr.types import TextLine, as_box
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,20 +361,17 @@ class _Inspector:
         # The printed text's boxes. A region read again lies where the layout guessed, maybe beyond the card: it
         # counts only as far as the recogniser found characters in it (a front whose number the detector missed
         # otherwise loses its widest row, and the card's outline with it).
-        placed = [_printed_part(line) for line in side.lines if line.image_box is not None]
-        placed = [line for line in placed if line is not None]
+        parts = (_printed_part(line) for line in side.lines if line.image_box is not None)
+        placed = [line for line in parts if line is not None]
         if len(placed) < 2:
             return SideInspection()
         with self.timings.stage("card_frame"):
             level, image = _corners(placed, "box"), _corners(placed, "image_box")
             own = _card_text(placed)
             own_level = _corners(own, "box")
-            text_box = (
-                float(own_level[:, 0].min()),
-                float(own_level[:, 1].min()),
-                float(own_level[:, 0].max()),
-                float(own_level[:, 1].max()),
-            )
+            left, top = own_level.min(axis=0)
+            right, bottom = own_level.max(axis=0)
+            text_box = (float(left), float(top), float(right), float(bottom))
             printed = _print_boxes(own)
             frame = card_frame(self.pixels, fit_affine(level, image), text_box, side.side, self.options.frame, printed)
             quality = card_quality(self.pixels, frame.corners, self.options.quality, printed, side.side)
@@ -427,21 +425,14 @@ def _printed_part(line: TextLine) -> TextLine | None:
     region (None when it has none, or no character positions)."""
     if not line.reread:
         return line
-    if not line.text or not line.lattice or not line.spans or len(line.spans) != len(line.text):
+    extent = line.characters_extent()
+    if extent is None or line.image_box is None:
         return None
-    start, end = line.spans[0][0] / len(line.lattice), line.spans[-1][1] / len(line.lattice)
     return dataclasses.replace(
         line,
-        box=_box_part(line.box, start, end),
-        image_box=_box_part(line.image_box, start, end),  # type: ignore[arg-type]
+        box=as_box(quad_part(np.asarray(line.box), *extent)),
+        image_box=as_box(quad_part(np.asarray(line.image_box), *extent)),
     )
-
-
-def _box_part(box: Box, start: float, end: float) -> Box:
-    """The part of a quadrilateral box between shares ``start`` and ``end`` of its length (left to right)."""
-    (tl, tr, br, bl) = (np.asarray(point, dtype=np.float64) for point in box)
-    points = (tl + (tr - tl) * start, tl + (tr - tl) * end, bl + (br - bl) * end, bl + (br - bl) * start)
-    return tuple((float(x), float(y)) for x, y in points)  # type: ignore[return-value]
 
 
 # How far from the median of a side's line centres its own print reaches, in median line heights (level frame):

@@ -155,3 +155,9 @@ def fit_affine(source: np.ndarray, target: np.ndarray) -> np.ndarray:
 
 def apply_affine(matrix: np.ndarray, points: np.ndarray) -> np.ndarray:
     return (np.asarray(points, dtype=np.float64) @ matrix[:, :2].T + matrix[:, 2]).astype(np.float32)
+
+
+def quad_part(quad: Quad, start: float, end: float) -> np.ndarray:
+    """The part of a quadrilateral (clockwise from top-left) between shares ``start`` and ``end`` of its length."""
+    tl, tr, br, bl = np.asarray(quad, dtype=np.float64)
+    return np.array([tl + (tr - tl) * start, tl + (tr - tl) * end, bl + (br - bl) * end, bl + (br - bl) * start])

@@ -58,10 +58,10 @@ class TextLine:
         return cls(
             reading.text,
             reading.score,
-            _as_box(box),
+            as_box(box),
             reading.lattice,
             reading.spans,
-            _as_box(image_box) if image_box is not None else None,
+            as_box(image_box) if image_box is not None else None,
         )
 
     # -- alternatives ---------------------------------------------------------------------------------------------
@@ -102,6 +102,13 @@ class TextLine:
             step = self.spans[index][0] if index < len(self.spans) else len(self.lattice)
             return self.left + width * step / len(self.lattice)
         return self.left + width * index / max(len(self.text), 1)
+
+    def characters_extent(self) -> tuple[float, float] | None:
+        """Where the recognised characters begin and end along the box, as shares of its length (None without
+        character positions)."""
+        if not self.text or not self.lattice or self.spans is None or len(self.spans) != len(self.text):
+            return None
+        return self.spans[0][0] / len(self.lattice), self.spans[-1][1] / len(self.lattice)
 
     def with_text(self, text: str) -> TextLine:
         """The same line with other text (alternatives dropped unless ``text`` is a subsequence of the reading
@@ -157,7 +164,7 @@ def joined(first: TextLine, second: TextLine, box: Box) -> TextLine:
     return TextLine(first.text + second.text, min(first.score, second.score), box, lattice, spans, image_box)
 
 
-def _as_box(points) -> Box:  # noqa: ANN001 - a 4x2 array or nested tuples
+def as_box(points) -> Box:  # noqa: ANN001 - a 4x2 array or nested tuples
     return tuple((float(x), float(y)) for x, y in (points.tolist() if hasattr(points, "tolist") else points))  # type: ignore[return-value]
 
 
