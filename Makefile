@@ -118,6 +118,15 @@ BENCH_ARGS ?=
 bench-accuracy: $(BIN)/.installed fonts
 	$(BIN)/python tools/bench_accuracy.py --n $(BENCH_N) --seed $(BENCH_SEED) $(BENCH_ARGS)
 
+# Card warnings (issue 13): WARN_N photos made with each card defect (cut off or covered, strong blur, strong
+# glare) and 2 x WARN_N made without one forced; prints each warning's precision and recall (about 4 minutes).
+# The seed is one no threshold was chosen on (README, card warnings).
+WARN_N    ?= 40
+WARN_SEED ?= 9001
+.PHONY: bench-warnings
+bench-warnings: $(BIN)/.installed fonts
+	$(BIN)/python tools/bench_accuracy.py --warnings $(WARN_N) --seed $(WARN_SEED) --worst 0 $(BENCH_ARGS)
+
 # Accuracy on real images (issue 10): the development set in ../shared/realdata, or REAL=folder with a truth.jsonl.
 # Prints per-field accuracy, images all right and every miss; says so (exit 2) when the folder is absent.
 # REAL_ARGS=--redact prints misses without their values (for results kept in the repository). bench-real-variants

@@ -166,3 +166,18 @@ def test_watermark_lines_vary():
     rng = np.random.default_rng(0)
     texts = {watermark_text(rng) for _ in range(60)}
     assert len(texts) > 30 and all(re.match("仅(限|供|用于)", t) for t in texts)
+
+
+@pytest.mark.parametrize("length", [0.9, 2.4, 3.0, 7.5, 20.0])
+def test_a_motion_blur_is_as_long_as_asked_even_shorter_than_whole_pixels(length):
+    # A small card's mild blur (3-8 px at an 856 px card) spans a pixel or two: rounded up to whole pixels it was
+    # strong blur in the card's units, on photos whose truth said not blurry.
+    from cardgen.photo import motion_kernel
+
+    kernel = motion_kernel(length, 0.0)
+    assert kernel.sum() == pytest.approx(1.0)
+    offsets = np.arange(kernel.shape[1]) - kernel.shape[1] // 2
+    spread = float(np.sqrt((kernel.sum(axis=0) * offsets**2).sum()))
+    assert spread == pytest.approx(length / np.sqrt(12), abs=0.3)  # a uniform path's standard deviation
+    turned = motion_kernel(length, 90.0)
+    assert np.allclose(turned, kernel.T, atol=1e-6)

@@ -117,6 +117,13 @@ class NoIdCardFound(ApiError):
     billable = True  # the full recognition ran: hosted APIs bill this too
 
 
+class BlurredImage(NoIdCardFound):
+    # Hosted APIs say why too (Baidu's image_status "blurred", Tencent's FailedOperation.ImageBlur): the fix is a
+    # new photo, not another document.
+    code = "image_blurred"
+    message = "No ID card could be read: the image is blurred. Take the photo again, in focus and held still."
+
+
 # 429: limits.
 class QuotaExceeded(ApiError):
     status, code, message = 429, "quota_exceeded", "The monthly quota of this API key is used up."

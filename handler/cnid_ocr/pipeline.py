@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 
 from .config import DEFAULT_MAX_PIXELS, Settings
-from .errors import NoIdCardFound
+from .errors import BlurredImage, NoIdCardFound
 from .extract import CardLines, codes, combine_cards, read_sides
 from .extract.result import FieldWarning, SideInspection, SideReading
 from .extract.text import is_han
@@ -44,7 +44,7 @@ from .imaging.geometry import (
     upright,
 )
 from .imaging.ink import drop_coloured_ink, drop_red_ink, flatten, is_greyscale
-from .imaging.quality import QualityOptions, card_quality
+from .imaging.quality import QualityOptions, card_quality, image_is_blurred
 from .ocr.engine import LINE_HEIGHT, EngineOptions, OcrEngine
 from .ocr.threads import available_cpus
 from .ocr.types import TextLine, as_box
@@ -149,7 +149,7 @@ class CardReader:
             decoded = decode_image(data, max_pixels=self.options.max_pixels, max_side=self.options.max_decode_side)
         cards = self.read_cards(decoded.pixels, timings)
         if not cards:
-            raise NoIdCardFound()
+            raise self._unread(decoded.pixels)
         scale = _original_scale(decoded.original_size, decoded.pixels.shape)
         with timings.stage("extraction"):
             inspect = _Inspector(decoded.pixels, crops, self.options, timings)
@@ -159,8 +159,12 @@ class CardReader:
     def read_pixels(self, pixels: np.ndarray) -> dict:
         cards = self.read_cards(pixels, StageTimings())
         if not cards:
-            raise NoIdCardFound()
+            raise self._unread(pixels)
         return combine_cards(cards, today=self.today(), image_scale=1.0).to_body()
+
+    def _unread(self, pixels: np.ndarray) -> NoIdCardFound:
+        """The error for an image in which no card could be read: saying it is blurred when it is."""
+        return BlurredImage() if image_is_blurred(pixels, self.options.quality) else NoIdCardFound()
 
     def read_cards(self, pixels: np.ndarray, timings: StageTimings) -> list[CardLines]:
         """Each card's recognised lines in its own level, upright frame, largest card first."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import io
 
+import cv2
+import numpy as np
 import pytest
 from cardgen import identity_for, sample_for
 from PIL import Image
@@ -56,3 +58,13 @@ def test_bad_crop_values_are_refused(client, auth, value):
     response = post(client, auth, sample.data, crop=value)
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid_crop"
+
+
+def test_a_photo_too_blurred_to_read_is_refused_as_blurred(client, auth):
+    sample = sample_for(identity_for(seed=14), "photo", seed=14, sides=("front",), fmt="jpeg")
+    photo = cv2.imdecode(np.frombuffer(sample.data, np.uint8), cv2.IMREAD_COLOR)
+    blurred = cv2.GaussianBlur(photo, (0, 0), 0.01 * max(photo.shape[:2]))  # no text is left to find
+    response = post(client, auth, cv2.imencode(".jpg", blurred)[1].tobytes())
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == "image_blurred"
+    assert "blurred" in response.json()["error"]["message"]

@@ -7,6 +7,7 @@ import math
 import cv2
 import numpy as np
 import pytest
+from cardgen.photo import motion_kernel
 from cnid_ocr.imaging.frame import CARD_SIZE, card_frame, expected_outline
 from cnid_ocr.imaging.geometry import (
     apply_affine,
@@ -20,7 +21,7 @@ from cnid_ocr.imaging.geometry import (
     rotation_matrix,
     upright,
 )
-from cnid_ocr.imaging.quality import card_quality
+from cnid_ocr.imaging.quality import card_quality, image_is_blurred
 
 
 def rect(x: float, y: float, w: float, h: float) -> np.ndarray:
@@ -146,6 +147,38 @@ def test_a_card_whose_paper_the_image_border_runs_through_is_cut_off():
     tight_crop = image[150:690, 200:1056]  # a scan or crop: the image is the card
     shift = np.array([[1.0, 0, -200], [0, 1.0, -150]])
     assert not card_frame(tight_crop, shift, text, "front").cut_off
+
+
+def printed_card() -> np.ndarray:
+    """A card-sized light rectangle on a dark desk with rows of printed text (strokes in every direction)."""
+    image = np.full((900, 1300, 3), 40, dtype=np.uint8)
+    cv2.rectangle(image, (200, 150), (1056, 690), (235, 225, 245), -1)
+    for y in range(220, 660, 48):
+        cv2.putText(image, "1234567890 ABCDEFGHIJ", (300, y), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (30, 30, 30), 2)
+    return image
+
+
+def test_a_card_blurred_by_defocus_or_by_motion_in_any_direction_is_blurry_and_a_soft_one_is_not():
+    image, card = printed_card(), rect(200, 150, 856, 540)
+    assert not card_quality(image, card).blurry
+    assert not card_quality(cv2.GaussianBlur(image, (0, 0), 0.8), card).blurry  # a phone's ordinary softness
+    assert not card_quality(cv2.filter2D(image, -1, motion_kernel(3, 30)), card).blurry  # a slightly shaken hand
+    defocused = cv2.GaussianBlur(image, (0, 0), 4.0)
+    assert card_quality(defocused, card).blurry
+    # A motion blur leaves the edges along its path steep: measured in every direction, the card is still blurred.
+    for degrees in (0, 30, 45, 90, 120, 160):
+        assert card_quality(cv2.filter2D(image, -1, motion_kernel(28, degrees)), card).blurry, degrees
+    assert card_quality(image, card).score > card_quality(defocused, card).score
+
+
+def test_an_image_is_blurred_when_its_finest_edges_are_soft_but_not_when_it_has_none():
+    image = printed_card()
+    assert not image_is_blurred(image)
+    assert image_is_blurred(cv2.GaussianBlur(image, (0, 0), 6.0))
+    assert image_is_blurred(cv2.filter2D(image, -1, motion_kernel(40, 60)))
+    assert not image_is_blurred(np.full((700, 1000, 3), 128, dtype=np.uint8))  # blank: nothing to be blurred
+    wall = np.tile(np.linspace(90, 200, 1000, dtype=np.float32), (700, 1)).astype(np.uint8)
+    assert not image_is_blurred(cv2.cvtColor(wall, cv2.COLOR_GRAY2BGR))  # a smooth wall: no edges at all
 
 
 def test_a_highlight_that_washes_out_text_is_glare_and_a_bright_card_is_not():

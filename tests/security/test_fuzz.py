@@ -222,6 +222,7 @@ CONTENT_JUDGEMENTS = {
     "unsupported_media_type",
     "animated_image",
     "no_id_card_found",
+    "image_blurred",
     "invalid_upload",
 }
 

@@ -182,12 +182,8 @@ def degrade(
         tags.append("blur")
         img = cv2.GaussianBlur(img, (0, 0), max(0.3, sigma))
     elif r < 0.47 * strength:
-        length = max(3, int(rng.uniform(3, 8) * unit))
-        k = np.zeros((length, length), np.float32)
-        k[length // 2, :] = 1
-        rot = cv2.getRotationMatrix2D((length / 2 - 0.5, length / 2 - 0.5), float(rng.uniform(0, 180)), 1)
-        k = cv2.warpAffine(k, rot, (length, length))
-        img = cv2.filter2D(img, -1, k / max(k.sum(), 1e-6))
+        length = rng.uniform(3, 8) * unit
+        img = cv2.filter2D(img, -1, motion_kernel(length, float(rng.uniform(0, 180))))
         tags.append("motion_blur")
     if strong_blur is not None:
         img = strong_blur(img)
@@ -198,6 +194,23 @@ def degrade(
         if sigma > 6:
             tags.append("noise")
     return img
+
+
+def motion_kernel(length: float, degrees: float) -> np.ndarray:
+    """A straight motion blur of ``length`` pixels (fractions too: a small card's mild blur is shorter than the
+    pixels it spans, and rounding it up to whole pixels made it strong blur in the card's units) at ``degrees``,
+    as a normalised kernel: points along the path spread over their neighbouring pixels."""
+    size = 2 * math.ceil(length / 2) + 3
+    centre = size // 2
+    steps = np.linspace(-length / 2, length / 2, max(16, math.ceil(8 * length)))
+    theta = math.radians(degrees)
+    xs, ys = centre + steps * math.cos(theta), centre - steps * math.sin(theta)
+    kernel = np.zeros((size, size), np.float32)
+    x0, y0 = np.floor(xs).astype(int), np.floor(ys).astype(int)
+    fx, fy = (xs - x0).astype(np.float32), (ys - y0).astype(np.float32)
+    for dx, dy, weight in ((0, 0, (1 - fx) * (1 - fy)), (1, 0, fx * (1 - fy)), (0, 1, (1 - fx) * fy), (1, 1, fx * fy)):
+        np.add.at(kernel, (y0 + dy, x0 + dx), weight)
+    return kernel / kernel.sum()
 
 
 def photocopy(rng: np.random.Generator, img: np.ndarray) -> np.ndarray:
