@@ -148,23 +148,27 @@ class CardReader:
         with timings.stage("decode"):
             decoded = decode_image(data, max_pixels=self.options.max_pixels, max_side=self.options.max_decode_side)
         cards = self.read_cards(decoded.pixels, timings)
-        if not cards:
-            raise self._unread(decoded.pixels)
         scale = _original_scale(decoded.original_size, decoded.pixels.shape)
-        with timings.stage("extraction"):
+        with timings.stage("extraction"), self._unread(decoded.pixels):
             inspect = _Inspector(decoded.pixels, crops, self.options, timings)
             body = combine_cards(cards, today=self.today(), image_scale=scale, inspect=inspect).to_body()
         return Analysis(body, cards, timings)
 
     def read_pixels(self, pixels: np.ndarray) -> dict:
         cards = self.read_cards(pixels, StageTimings())
-        if not cards:
-            raise self._unread(pixels)
-        return combine_cards(cards, today=self.today(), image_scale=1.0).to_body()
+        with self._unread(pixels):
+            return combine_cards(cards, today=self.today(), image_scale=1.0).to_body()
 
-    def _unread(self, pixels: np.ndarray) -> NoIdCardFound:
-        """The error for an image in which no card could be read: saying it is blurred when it is."""
-        return BlurredImage() if image_is_blurred(pixels, self.options.quality) else NoIdCardFound()
+    @contextmanager
+    def _unread(self, pixels: np.ndarray) -> Iterator[None]:
+        """Where no card could be read (no text, or no side in it), the error says why when the image shows it:
+        a blurred image is refused as blurred."""
+        try:
+            yield
+        except NoIdCardFound as unread:
+            if type(unread) is NoIdCardFound and image_is_blurred(pixels, self.options.quality):
+                raise BlurredImage() from None
+            raise
 
     def read_cards(self, pixels: np.ndarray, timings: StageTimings) -> list[CardLines]:
         """Each card's recognised lines in its own level, upright frame, largest card first."""

@@ -29,7 +29,7 @@ PARTIAL_VALUE = "partial_value"  # what was read cannot be the whole field (kept
 PHOTOCOPY = "photocopy"  # no colour on the card: a photocopy or a greyscale image
 CARD_CUT_OFF = "card_cut_off"  # part of the card lies outside the image
 BLURRY = "blurry"  # blurred enough to endanger the reading
-GLARE = "glare"  # a blown-out highlight over the card
+GLARE = "glare"  # a highlight washes out part of the card's text
 NO_PORTRAIT = "no_portrait"  # a portrait crop was asked for a back side
 MULTIPLE_CARDS = "multiple_cards"  # two fronts (or backs) in one image: the top-level keys are from cards[0]
 
