@@ -285,14 +285,17 @@ def test_watermark_lines_limiting_a_copys_use_are_dropped(line):
     assert strip_stamps(line) == ""
 
 
-@pytest.mark.parametrize("authority", ["公安局南岗分局", "大理"])
+@pytest.mark.parametrize("authority", ["公安局南岗分局", "大理", "下分局", "孟祜族佤族自治县公安局"])
 def test_an_authority_without_its_place_or_its_final_ju_is_kept_with_a_warning(authority):
     reading = read(back(authority=authority))
     assert reading.fields["issuingAuthority"] == authority
     assert codes(reading) == [("partial_value", "issuingAuthority")]
 
 
-@pytest.mark.parametrize("authority", ["大理市公安局", "哈尔滨市公安局南岗分局", "市辖区闵行区公安局", "城关派出所"])
+@pytest.mark.parametrize(
+    "authority",
+    ["大理市公安局", "哈尔滨市公安局南岗分局", "市辖区闵行区公安局", "城关派出所", "新疆生产建设兵团第一师公安局"],
+)
 def test_whole_authorities_are_not_taken_for_partial_ones(authority):
     reading = read(back(authority=authority))
     assert reading.fields["issuingAuthority"] == authority and reading.warnings == []

@@ -209,6 +209,7 @@ MIN_ADDRESS_DETAIL = 3
 # A number after a road, street or village is a house or a group number: 号 or 组 follows it on the card.
 _BARE_NUMBER_END = re.compile(r"[村路街道巷镇乡][0-9]+$")
 _AUTHORITY_ENDS = ("局", "所")  # 公安局, 分局, 派出所
+_AUTHORITY_WITHOUT_PLACE = ("新疆生产建设兵团",)
 
 
 def partial_values(out: SideResult) -> None:
@@ -241,8 +242,16 @@ def _partial_address(value: str) -> str | None:
 
 
 def _partial_authority(value: str) -> str | None:
-    if value.startswith("公安") and not gazetteer().leading_places(value):  # 公安县 is a county
-        return "the issuing authority's place name is missing"
+    # A public security bureau is named after its place (济南市公安局历下分局, 临泉县公安局; 公安县 is a county):
+    # one that begins otherwise lost its start (a highlight or a stamp over it: 下分局). A police station (城关派出所)
+    # may be named after a town, which GB/T 2260 (counties and up) does not list; so may the Xinjiang Production and
+    # Construction Corps' bureaus.
+    named = value.removeprefix("市辖区")  # GB/T 2260's name for a city's districts, before the district's own
+    if not gazetteer().leading_places(named) and not value.startswith(_AUTHORITY_WITHOUT_PLACE):
+        if value.startswith("公安"):
+            return "the issuing authority's place name is missing"
+        if not value.endswith("派出所"):
+            return "the issuing authority does not begin with a place name: its start may be lost"
     if not value.endswith(_AUTHORITY_ENDS):
         return "the issuing authority does not end with 局 or 所: part of it may be lost"
     return None
