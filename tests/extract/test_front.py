@@ -558,6 +558,8 @@ def test_an_address_that_does_not_begin_with_a_province_is_left_as_read():
         ("张三", ("广西壮族自治区河池市",)),
         ("张三", ("新疆维吾尔自治区伊犁哈萨克自治州察布查尔锡伯自治县大河街道下廊村6",)),  # "6组85号" lost
         ("张三", ("号院5号楼1单元1037",)),  # the first line (重庆市渝中区黄河路382) lost under a thumb
+        ("张三", ("贵州省黔南治州都匀市东门镇东风村杨柳社39号",)),  # 布依族苗族自 lost under a highlight
+        ("张三", ("青海省海东市循化撒拉族青山镇马鞍村6组62号",)),  # the county's 自治县 lost
     ],
 )
 def test_a_value_that_cannot_be_the_whole_field_is_kept_with_a_warning(name, address):
@@ -574,6 +576,8 @@ def test_a_value_that_cannot_be_the_whole_field_is_kept_with_a_warning(name, add
         ("四川省成都市武侯区益州大道中段722号复城国际",),  # ends with neither a number nor 号/室/村
         ("广东省深圳市南山区环城路283号院4号楼4单元391",),  # a flat number after 单元
         ("安徽省宿州市埇桥区", "城东街道办事处"),
+        ("贵州省黔南布依族苗族自治州都匀市东门镇东风村杨柳社39号",),
+        ("江苏省南京市鼓楼区中山路1号",),  # 中山 begins 中山市, which is not under 南京市
     ],
 )
 def test_whole_addresses_are_not_taken_for_partial_ones(address):

@@ -236,6 +236,9 @@ def _partial_address(value: str) -> str | None:
         return "the address does not begin with a place name: its first line may be lost"
     if len(value) - places < MIN_ADDRESS_DETAIL:
         return "the address stops at (or just after) its place names: a line may be lost"
+    cut = gazetteer().cut_name(value)
+    if cut:
+        return f"a place name in the address breaks off (as if {cut} lost characters)"
     if _BARE_NUMBER_END.search(value):
         return "the address ends with a number without its 号 or 组: a line may be lost"
     return None

@@ -25,6 +25,9 @@ MIN_NAME_LENGTH = 3
 # Names at least this long may have two characters misread (怒江便儒族自治州 for 怒江傈僳族自治州): so long a name
 # with six of eight characters right is still that name.
 TWO_CHANGES_LENGTH = 6
+# A place name cut inside an address: at least this many of its first characters were read (one is too common:
+# 南 begins 南京市 and many a street).
+MIN_CUT_PREFIX = 2
 # The number's own places need less support: the region code is independent evidence of the same name.
 REGION_SUPPORT = MIN_SUPPORT / 10
 _PLACEHOLDERS = frozenset({"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划", "省直辖行政单位"})
@@ -56,6 +59,8 @@ class Gazetteer:
         self.lengths = sorted({len(name) for name in names})
         self._all_names = frozenset(name for found in entries.values() for name in found)
         self._longest = max(map(len, self._all_names), default=0)
+        self._children: dict[str, set[str]] = {}  # built on first use (_below)
+        self._codes: dict[str, set[str]] = {}
 
     @property
     def province_names(self) -> frozenset[str]:
@@ -65,13 +70,49 @@ class Gazetteer:
     def leading_places(self, text: str) -> int:
         """How many characters of ``text`` the place names it begins with take (广西壮族自治区河池市 in
         广西壮族自治区河池市环江…: 10), each the longest name that fits."""
+        return sum(map(len, self.leading_names(text)))
+
+    def leading_names(self, text: str) -> list[str]:
+        """The place names ``text`` begins with, each the longest name that fits."""
+        names: list[str] = []
         end = 0
         while True:
             lengths = range(min(self._longest, len(text) - end), 1, -1)
             found = next((k for k in lengths if text[end : end + k] in self._all_names), None)
             if found is None:
-                return end
+                return names
+            names.append(text[end : end + found])
             end += found
+
+    def cut_name(self, text: str) -> str | None:
+        """The place name that ``text`` goes on to begin after its leading place names but breaks off: a name
+        under the last of them whose first two or more characters follow it, and then not the rest (黔南治州 for
+        贵州省 + 黔南布依族苗族自治州: characters lost under a highlight). None when there is none."""
+        names = self.leading_names(text)
+        if not names:
+            return None
+        rest = text[sum(map(len, names)) :]
+        below = self._below(names[-1])
+        if any(rest.startswith(name) for name in below):
+            return None
+        for name in sorted(below, key=len, reverse=True):
+            shared = next((k for k in range(min(len(name), len(rest)), 0, -1) if rest[:k] == name[:k]), 0)
+            if shared >= MIN_CUT_PREFIX and shared < len(name):
+                return name
+        return None
+
+    def _below(self, name: str) -> frozenset[str]:
+        """The names of the places directly or indirectly under a province or a prefecture called ``name``."""
+        if not self._children:
+            for code, found in self.by_code.items():
+                for parent in (code[:2] + "0000", code[:4] + "00"):
+                    if parent != code:
+                        self._children.setdefault(parent, set()).update(n for n in found if len(n) >= MIN_NAME_LENGTH)
+            self._codes = {}
+            for code, found in self.by_code.items():
+                for n in found:
+                    self._codes.setdefault(n, set()).add(code)
+        return frozenset(n for code in self._codes.get(name, ()) for n in self._children.get(code, ()))
 
     def region_names(self, code: str | None) -> frozenset[str]:
         """The county, prefecture and province names of a region code (any of the years they were valid)."""
