@@ -11,6 +11,7 @@ way.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -59,8 +60,14 @@ class Gazetteer:
         self.lengths = sorted({len(name) for name in names})
         self._all_names = frozenset(name for found in entries.values() for name in found)
         self._longest = max(map(len, self._all_names), default=0)
-        self._children: dict[str, set[str]] = {}  # built on first use (_below)
+        # Each province's and prefecture's code -> the names under it; each name -> its codes (for cut_name).
+        self._under: dict[str, set[str]] = {}
         self._codes: dict[str, set[str]] = {}
+        for code, found in entries.items():
+            for parent in {code[:2] + "0000", code[:4] + "00"} - {code}:
+                self._under.setdefault(parent, set()).update(name for name in found if len(name) >= MIN_NAME_LENGTH)
+            for name in found:
+                self._codes.setdefault(name, set()).add(code)
 
     @property
     def province_names(self) -> frozenset[str]:
@@ -92,27 +99,13 @@ class Gazetteer:
         if not names:
             return None
         rest = text[sum(map(len, names)) :]
-        below = self._below(names[-1])
+        below = {name for code in self._codes.get(names[-1], ()) for name in self._under.get(code, ())}
         if any(rest.startswith(name) for name in below):
             return None
         for name in sorted(below, key=len, reverse=True):
-            shared = next((k for k in range(min(len(name), len(rest)), 0, -1) if rest[:k] == name[:k]), 0)
-            if shared >= MIN_CUT_PREFIX and shared < len(name):
+            if MIN_CUT_PREFIX <= len(os.path.commonprefix([rest, name])) < len(name):
                 return name
         return None
-
-    def _below(self, name: str) -> frozenset[str]:
-        """The names of the places directly or indirectly under a province or a prefecture called ``name``."""
-        if not self._children:
-            for code, found in self.by_code.items():
-                for parent in (code[:2] + "0000", code[:4] + "00"):
-                    if parent != code:
-                        self._children.setdefault(parent, set()).update(n for n in found if len(n) >= MIN_NAME_LENGTH)
-            self._codes = {}
-            for code, found in self.by_code.items():
-                for n in found:
-                    self._codes.setdefault(n, set()).add(code)
-        return frozenset(n for code in self._codes.get(name, ()) for n in self._children.get(code, ()))
 
     def region_names(self, code: str | None) -> frozenset[str]:
         """The county, prefecture and province names of a region code (any of the years they were valid)."""
