@@ -24,6 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # `cardgen` without installing the project
 
 from cardgen import KINDS, MODIFIERS, Sample, generate  # noqa: E402
+from cardgen.measure import outline_iou  # noqa: E402
 
 FRONT_FIELDS = ("name", "gender", "ethnicity", "dateOfBirth", "address", "idNumber")
 BACK_FIELDS = ("issuingAuthority", "validFrom", "validTo")
@@ -99,6 +100,7 @@ class Result:
     seconds: float
     wrong: dict[str, tuple[object, object]] = field(default_factory=dict)  # field -> (expected, got)
     sides_ok: bool = True
+    outline_iou: float | None = None  # a single-card photo: the card's corners against its true outline
     batch: str = ""  # --warnings: the defect forced ("blur_strong_0003_photo.jpg"; each batch numbers from 0)
 
     @property
@@ -181,6 +183,11 @@ def score(sample: Sample, got: dict, seconds: float, raw: bool) -> Result:
         if truth.get(k) is not None and got.get(k) != truth[k]:
             res.wrong[k] = (truth[k], got.get(k))
     res.sides_ok = sorted(got.get("sides") or []) == sorted(truth["sides"])
+    if truth.get("corners") and not error:
+        found = [
+            c["corners"] for c in got.get("cards") or [] if c.get("side") == truth["sides"][0] and c.get("corners")
+        ]
+        res.outline_iou = outline_iou(found[0], truth["corners"]) if found else 0.0
     return res
 
 
@@ -235,6 +242,28 @@ def card_warning_counts(results: list[Result]) -> dict[str, tuple[int, int, int]
     return counts
 
 
+OUTLINE_GOOD = 0.9  # an outline this close to the card's (intersection over union) crops it usably
+
+
+def outline_report(results: list[Result], summary: dict) -> None:
+    """How well the card's outline (cards[].corners) fits the card in single-card photos that were read: every
+    crop and card warning is measured inside it."""
+    print("card outline (single-card photos read; intersection over union with the card's true outline):")
+    summary["outline"] = {}
+    for name, cut in (("whole cards", False), ("cut-off cards", True)):
+        values = sorted(
+            r.outline_iou
+            for r in results
+            if r.outline_iou is not None and bool((r.sample.truth.get("defects") or {}).get("card_cut_off")) == cut
+        )
+        if not values:
+            continue
+        good = sum(v >= OUTLINE_GOOD for v in values)
+        median, p10 = values[len(values) // 2], values[len(values) // 10]
+        summary["outline"][name] = {"n": len(values), "good": good, "median": median, "p10": p10}
+        print(f"  {name:<16}>= {OUTLINE_GOOD} {pct(good, len(values)):>18}   median {median:.3f}   p10 {p10:.3f}")
+
+
 def pct(a: int, b: int) -> str:
     return f"{100 * a / b:6.2f}% ({a}/{b})" if b else "   n/a"
 
@@ -267,6 +296,7 @@ def report(results: list[Result], worst: int, raw: bool) -> dict:
         for code, (tp, fp, fn) in card_warning_counts(results).items():
             summary["card_warnings"][code] = {"tp": tp, "fp": fp, "fn": fn}
             print(f"  {code:<16}precision {pct(tp, tp + fp):>18}   recall {pct(tp, tp + fn):>18}")
+        outline_report(results, summary)
     errors = Counter(r.error for r in results if r.error)
     if errors:
         print("errors: " + ", ".join(f"{e} x{c}" for e, c in errors.most_common()))

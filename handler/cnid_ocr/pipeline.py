@@ -29,7 +29,7 @@ from .extract.result import FieldWarning, SideInspection, SideReading
 from .extract.text import is_han
 from .imaging.cards import CardRegion, ClusterOptions, find_cards, split_by_orientation
 from .imaging.decode import decode_image
-from .imaging.frame import CardFrame, FrameOptions, card_frame, portrait_corners
+from .imaging.frame import CardFrame, FrameOptions, card_frame, expected_outline, portrait_corners
 from .imaging.geometry import (
     Quad,
     agrees,
@@ -375,11 +375,8 @@ class _Inspector:
             return SideInspection()
         with self.timings.stage("card_frame"):
             level, image = _corners(placed, "box"), _corners(placed, "image_box")
-            own = _card_text(placed)
-            own_level = _corners(own, "box")
-            left, top = own_level.min(axis=0)
-            right, bottom = own_level.max(axis=0)
-            text_box = (float(left), float(top), float(right), float(bottom))
+            own = _card_text(placed, side.print_lines, side.side)
+            text_box = _extent(own)
             printed = _print_boxes(own)
             frame = card_frame(self.pixels, fit_affine(level, image), text_box, side.side, self.options.frame, printed)
             quality = card_quality(self.pixels, frame.corners, self.options.quality, printed, side.side)
@@ -449,16 +446,37 @@ def _printed_part(line: TextLine) -> TextLine | None:
 CARD_TEXT_REACH = (12.0, 10.5)
 
 
-def _card_text(lines: list[TextLine]) -> list[TextLine]:
-    """The lines near the middle of the side's text (CARD_TEXT_REACH), all of them when fewer would be left than
-    two."""
+def _card_text(lines: list[TextLine], print_lines: list[TextLine], side: str) -> list[TextLine]:
+    """The side's own print. The lines its labels and values were read from (``print_lines``, as placed), when
+    there are two, and the lines that lie on the card they put where the side's margins say (a row whose value was
+    not read, print a highlight cut short); this twice, the second time on the card the first found. Else the lines
+    near the middle of the side's text (CARD_TEXT_REACH), all of them when fewer would be left than two. Text beside
+    the card within that reach (a note, a receipt) stretched the outline past the card on many generated photos with
+    clutter (README, card outline)."""
     height = float(np.median([line.height for line in lines]))
     centres = np.array([((line.left + line.right) / 2, (line.top + line.bottom) / 2) for line in lines])
-    middle = np.median(centres, axis=0)
-    reach = np.array(CARD_TEXT_REACH) * height
-    near = (np.abs(centres - middle) <= reach).all(axis=1)
+    near = (np.abs(centres - np.median(centres, axis=0)) <= np.array(CARD_TEXT_REACH) * height).all(axis=1)
     kept = [line for line, keep in zip(lines, near, strict=True) if keep]
-    return kept if len(kept) >= 2 else lines
+    nearby = kept if len(kept) >= 2 else lines
+    own = [line for line in (_printed_part(line) for line in print_lines if line.image_box is not None) if line]
+    if len(own) < 2:
+        return nearby
+    read_from = {id(line) for line in own}
+    others = [line for line in nearby if id(line) not in read_from]
+    card = own
+    for _ in range(2):
+        left, top, right, bottom = expected_outline(_extent(card), side)
+        on_card = [line for line in others if left <= line.center_x <= right and top <= line.center_y <= bottom]
+        card = own + on_card
+    return card
+
+
+def _extent(lines: list[TextLine]) -> tuple[float, float, float, float]:
+    """Left, top, right, bottom of the lines' boxes (level frame)."""
+    corners = _corners(lines, "box")
+    left, top = corners.min(axis=0)
+    right, bottom = corners.max(axis=0)
+    return (float(left), float(top), float(right), float(bottom))
 
 
 def _print_boxes(lines: list[TextLine]) -> np.ndarray:

@@ -9,7 +9,7 @@ from cnid_ocr.extract import extract_card, read_sides
 from cnid_ocr.ocr.lattice import Lattice
 from cnid_ocr.ocr.types import TextLine
 
-from .cardlines import TODAY, Sheet, front, id_number
+from .cardlines import TODAY, Sheet, back, front, id_number
 
 ALL_LABELS = {"姓名", "性别", "民族", "出生", "住址", "公民身份号码"}
 
@@ -686,3 +686,15 @@ def test_a_misread_second_label_character_at_the_labels_place_stays_the_labels()
     merged = sheet.find("姓各张三")
     sheet.lines[sheet.lines.index(merged)] = spaced_label(merged, 2, 4)
     assert read(sheet).fields["name"] == "张三"
+
+
+def test_the_sides_print_is_the_lines_its_labels_and_values_were_read_from():
+    # A receipt's line beside the card is among the side's lines but not among its print (the outline's text).
+    sheet = front()
+    receipt = sheet.box("收银员568", 700, 60)
+    for reading in read_sides(sheet.lines, today=TODAY) + read_sides(back().lines, today=TODAY):
+        texts = {line.text for line in reading.print_lines}
+        assert receipt.text not in texts
+        assert texts and texts <= {line.text for line in reading.lines}
+        expected = {"公民身份号码", "110105194912310038"} if reading.side == "front" else {"签发机关", "有效期限"}
+        assert expected <= texts

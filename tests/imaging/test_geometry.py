@@ -21,7 +21,7 @@ from cnid_ocr.imaging.geometry import (
     rotation_matrix,
     upright,
 )
-from cnid_ocr.imaging.quality import card_quality, image_is_blurred
+from cnid_ocr.imaging.quality import QualityOptions, card_quality, image_is_blurred
 
 
 def rect(x: float, y: float, w: float, h: float) -> np.ndarray:
@@ -181,14 +181,28 @@ def test_an_image_is_blurred_when_its_finest_edges_are_soft_but_not_when_it_has_
     assert not image_is_blurred(cv2.cvtColor(wall, cv2.COLOR_GRAY2BGR))  # a smooth wall: no edges at all
 
 
+def highlight(image: np.ndarray, x: float, y: float, amount: float = 1.0) -> np.ndarray:
+    """A specular highlight at (x, y): saturated in its core (amount 1), its light added over the print."""
+    yy, xx = np.mgrid[0 : image.shape[0], 0 : image.shape[1]].astype(np.float32)
+    spot = np.clip(2.0 * np.exp(-(((xx - x) / 60) ** 2 + ((yy - y) / 45) ** 2) / 2), 0, 1)[..., None]
+    return (image + (255 - image.astype(np.float32)) * spot * amount).astype(np.uint8)
+
+
 def test_a_highlight_that_washes_out_text_is_glare_and_a_bright_card_is_not():
-    image, _ = drawn_card(True)
-    card = rect(200, 150, 856, 540)
+    image, card = printed_card(), rect(200, 150, 856, 540)
     assert not card_quality(image, card).glared
     brighter = np.clip(image.astype(np.float32) * 1.12 + 10, 0, 255).astype(np.uint8)
     assert not card_quality(brighter, card).glared
-    yy, xx = np.mgrid[0 : image.shape[0], 0 : image.shape[1]].astype(np.float32)
-    spot = np.clip(2.0 * np.exp(-(((xx - 420) / 60) ** 2 + ((yy - 420) / 45) ** 2) / 2), 0, 1)[..., None]
-    glared = (image + (255 - image.astype(np.float32)) * spot).astype(np.uint8)
-    quality = card_quality(glared, card)
-    assert quality.glared and quality.glare > 0.017
+    quality = card_quality(highlight(image, 420, 420), card)
+    assert quality.glared and quality.glare > QualityOptions().glare_share
+    assert quality.score < card_quality(image, card).score
+    # A mild highlight leaves the print legible: not glare.
+    assert not card_quality(highlight(image, 420, 420, amount=0.7), card).glared
+
+
+def test_glare_on_a_card_whose_paper_is_already_near_white_is_found():
+    image, card = printed_card(), rect(200, 150, 856, 540)
+    white = image.copy()
+    white[150:690, 200:1056][white[150:690, 200:1056] > 200] = 250  # the paper, not the print
+    assert not card_quality(white, card).glared
+    assert card_quality(highlight(white, 420, 420), card).glared

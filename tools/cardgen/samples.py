@@ -90,11 +90,13 @@ def _photo(
     min_obj_px: float = 460,
     card_frac: float = 1.0,
     fx: defects.PhotoFx | None = None,
+    outline: list | None = None,
 ) -> tuple[Image.Image, float]:
     """A phone photo of an object (card or sheet) rendered by obj_fn(scale); aspect = height/width; card_frac =
     a card's width as a fraction of the object's (blur and clutter text scale with the card, not the sheet).
     `fx` (single cards only) adds a cut-off, a cover, a strong glare or a strong blur, drawn from its own rng so
-    that the photo is otherwise the one drawn without it; obj_fn must then fill fx.boxes."""
+    that the photo is otherwise the one drawn without it; obj_fn must then fill fx.boxes. `outline` gets the object's
+    corners in the photo's pixels (clockwise from its top-left), for the card-outline benchmark."""
     mp = math.exp(rng.uniform(math.log(0.5e6), math.log(12e6)))
     ar = float(_pick(rng, (4 / 3, 4 / 3, 16 / 9, 1.0)))
     landscape = rng.random() < 0.5
@@ -150,6 +152,8 @@ def _photo(
             fx.cut = None  # (cannot happen by construction: the card always reaches out or is covered)
     if (w, h) != (w_out, h_out):
         img = cv2.resize(img, (w_out, h_out), interpolation=cv2.INTER_LINEAR)
+    if outline is not None:
+        outline.extend((quad * np.array([w_out / w, h_out / h])).round(1).tolist())
     return photo.to_image(img), obj_px
 
 
@@ -330,6 +334,7 @@ def build_sample(
     elif stamped:
         tags.append("stamp")
     fx = None
+    outline: list[list[float]] = []  # a single card's corners in a phone photo (the reader's cards[].corners)
     cut_fields: list[str] = []
     meta: dict = {}
     if kind == "copy_crop":
@@ -347,9 +352,9 @@ def build_sample(
                 fx.boxes = rendered[sides[0]]
                 return img
 
-            img, _ = _photo(rng, obj, CARD_H / CARD_W, tags, fx=fx)
+            img, _ = _photo(rng, obj, CARD_H / CARD_W, tags, fx=fx, outline=outline)
         else:
-            img, _ = _photo(rng, lambda s: card(sides[0], s), CARD_H / CARD_W, tags)
+            img, _ = _photo(rng, lambda s: card(sides[0], s), CARD_H / CARD_W, tags, outline=outline)
     elif sheet_photo:
         # A phone photo of a sheet with both sides on it.
         tags.append("sheet_photo")
@@ -441,6 +446,8 @@ def build_sample(
     for f in cut_fields:
         truth[f] = None
     truth["cutFields"] = list(cut_fields)
+    if outline:
+        truth["corners"] = outline
     truth["defects"] = {
         "photocopy": grey,
         "card_cut_off": fx is not None and fx.cut is not None,

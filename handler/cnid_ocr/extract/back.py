@@ -100,6 +100,7 @@ def read_back(lines: Sequence[TextLine], *, today: dt.date, region_code: str | N
     checks.partial_values(out)
     _validity(out, validity_read, today)
     out.regions = _unread_regions(out, labels, h)
+    out.read_from((hit.line for hit in labels.values()), (authority_read, validity_read))
     return out
 
 

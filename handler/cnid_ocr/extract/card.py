@@ -70,7 +70,9 @@ def _front_anchors(lines: Sequence[TextLine], today: dt.date) -> list[TextLine]:
 
 
 def _side(side: str, names: Sequence[str], result: SideResult, lines: Sequence[TextLine]) -> SideReading:
-    reading = SideReading(side=side, lines=list(lines), regions=dict(result.regions))
+    reading = SideReading(
+        side=side, lines=list(lines), print_lines=list(result.print_lines), regions=dict(result.regions)
+    )
     reading.warnings.extend(result.warnings)
     warned = {w.field for w in result.warnings}
     for name in names:

@@ -379,6 +379,8 @@ def read_front(lines: Sequence[TextLine], *, today: dt.date) -> SideResult:
     # 住址: between its label and the number row
     address_read = _address(layout, others, number_read, name_read, birth_read) or unlabelled.address
     out.set("address", address_read.text if address_read else None, address_read.score if address_read else None)
+    reads = (name_read or unlabelled.name, gender_read, ethnic_read, birth_read, address_read, number_read)
+    out.read_from((hit.line for hit in labels.values()), reads)
 
     gender_printed = _gender_value(gender_read)
     checks.number_and_checks(out, number_read, birth, gender_printed, today)

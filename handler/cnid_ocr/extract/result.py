@@ -46,6 +46,7 @@ class SideReading:
     confidence: dict[str, float] = field(default_factory=dict)
     warnings: list[FieldWarning] = field(default_factory=list)
     lines: list[TextLine] = field(default_factory=list)
+    print_lines: list[TextLine] = field(default_factory=list)  # the card's own print among them (SideResult)
     # Fields not read, where the card prints them (the lines' frame): the pipeline may read there again.
     regions: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
     # What the pixels say about the card (SideInspection, filled by the pipeline): outline, quality, crops.

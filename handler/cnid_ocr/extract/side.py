@@ -96,6 +96,9 @@ class SideResult:
     warnings: list[FieldWarning] = field(default_factory=list)
     # Fields not read, with the rectangle (lines' frame) where the layout says they are printed: read again there.
     regions: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
+    # The lines the side's labels and values were read from: the card's own print. Text beside the card (a receipt,
+    # a note) is not among them; the pipeline finds the card's outline around these.
+    print_lines: list[TextLine] = field(default_factory=list)
 
     def set(self, name: str, value: str | None, confidence: float | None) -> None:
         self.fields[name] = value
@@ -104,3 +107,8 @@ class SideResult:
 
     def warn(self, code: str, message: str, field_name: str | None = None) -> None:
         self.warnings.append(FieldWarning(code, message, field_name))
+
+    def read_from(self, labels: Iterable[TextLine], reads: Iterable[Read | None]) -> None:
+        """Record the card's own print: the label lines and the lines of the reads its values came from."""
+        lines = list(labels) + [line for read in reads if read is not None for line in read.lines]
+        self.print_lines = list({id(line): line for line in lines}.values())

@@ -45,16 +45,22 @@ class QualityOptions:
     image_percentile: float = 99.5
     image_edges: float = 0.2
     # Glare: a highlight over the card's text larger than glare_share of the card. A highlight is where the paper
-    # (the print closed away) is at least glare_level and has risen by glare_rise of what it had left to white
-    # above the paper around it (its median over glare_window canvas pixels, a quarter of the card's width): a
-    # specular highlight saturates, a brightly lit card or a mild glare does not rise that far. Only over the
-    # text (where the side's layout prints it and the hull of its text boxes, not a front's portrait): there glare
-    # endangers the reading, and the card's border, where an outline error lets the desk in, stays out. Chosen on
-    # generated photos (README, card warnings): where it fired on one card without glare.
-    glare_share: float = 0.017
-    glare_level: int = 240
-    glare_rise: float = 0.6
-    glare_window: int = 101
+    # (the print closed away) is at least glare_level, has risen by glare_rise of what it had left to white above
+    # the paper around it (its median over glare_window canvas pixels, a third of the card's width; what it had left
+    # counted as at least glare_headroom levels, so a card whose paper is already near white can still show one),
+    # and no ink is left within glare_ink_window pixels (the ink's depth below the paper under glare_ink): a
+    # specular highlight saturates and washes the print out, a brightly lit card or a mild glare does neither. Only
+    # over the text (where the side's layout prints it and the hull of its text boxes, not a front's portrait):
+    # there glare endangers the reading, and the card's border, where an outline error lets the desk in, stays out.
+    # Not judged on a blurred card, whose ink the blur has already spread thin. Chosen on generated photos with and
+    # without a strong glare (README, card warnings).
+    glare_share: float = 0.0048
+    glare_level: int = 250
+    glare_rise: float = 0.85
+    glare_window: int = 151
+    glare_headroom: float = 4.0
+    glare_ink: int = 25
+    glare_ink_window: int = 15
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,13 +110,14 @@ def card_quality(
     chroma = float(np.percentile(paper_pixels, 75)) if paper_pixels.size > 100 else float(np.median(spread_chroma))
     inset_x, inset_y = round(options.sharpness_margin * width), round(options.sharpness_margin * height)
     sharpness = _sharpness(grey[inset_y : height - inset_y, inset_x : width - inset_x], options.sharpness_directions)
-    glare = _highlight(grey, _text_area(matrix, text_boxes, side), options)
+    blurry = sharpness < options.blurry_sharpness
+    glare = 0.0 if blurry else _highlight(grey, _text_area(matrix, text_boxes, side), options)
     return CardQuality(
         chroma=round(chroma, 2),
         sharpness=round(sharpness, 4),
         glare=round(glare, 4),
         photocopy=chroma < options.photocopy_chroma,
-        blurry=sharpness < options.blurry_sharpness,
+        blurry=blurry,
         glared=glare > options.glare_share,
     )
 
@@ -178,9 +185,11 @@ def _text_area(matrix: np.ndarray, text_boxes: np.ndarray | None, side: str) -> 
 
 def _highlight(grey: np.ndarray, area: np.ndarray, options: QualityOptions) -> float:
     """Share of the canvas under the largest highlight inside ``area`` (see QualityOptions.glare_share)."""
-    paper = cv2.morphologyEx(grey, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
+    close = np.ones((9, 9), np.uint8)
+    paper = cv2.morphologyEx(grey, cv2.MORPH_CLOSE, close)
     around = cv2.medianBlur(paper, options.glare_window).astype(np.float32)
-    rise = (paper.astype(np.float32) - around) / np.maximum(255 - around, 12)
-    washed = ((rise >= options.glare_rise) & (paper >= options.glare_level) & (area > 0)).astype(np.uint8)
-    count, _, stats, _ = cv2.connectedComponentsWithStats(washed)
+    rise = (paper.astype(np.float32) - around) / np.maximum(255 - around, options.glare_headroom)
+    ink = cv2.dilate(cv2.subtract(paper, grey), np.ones((options.glare_ink_window,) * 2, np.uint8))
+    washed = (rise >= options.glare_rise) & (paper >= options.glare_level) & (ink < options.glare_ink) & (area > 0)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(washed.astype(np.uint8))
     return float(stats[1:, cv2.CC_STAT_AREA].max()) / washed.size if count > 1 else 0.0
