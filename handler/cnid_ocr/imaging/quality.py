@@ -185,8 +185,7 @@ def _text_area(matrix: np.ndarray, text_boxes: np.ndarray | None, side: str) -> 
 
 def _highlight(grey: np.ndarray, area: np.ndarray, options: QualityOptions) -> float:
     """Share of the canvas under the largest highlight inside ``area`` (see QualityOptions.glare_share)."""
-    close = np.ones((9, 9), np.uint8)
-    paper = cv2.morphologyEx(grey, cv2.MORPH_CLOSE, close)
+    paper = cv2.morphologyEx(grey, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
     around = cv2.medianBlur(paper, options.glare_window).astype(np.float32)
     rise = (paper.astype(np.float32) - around) / np.maximum(255 - around, options.glare_headroom)
     ink = cv2.dilate(cv2.subtract(paper, grey), np.ones((options.glare_ink_window,) * 2, np.uint8))
