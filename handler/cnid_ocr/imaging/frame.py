@@ -12,11 +12,12 @@ the card is cut off. Needs no model.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
 
+from .cover import CoverOptions, covered
 from .geometry import apply_affine
 
 CARD_ASPECT = 85.6 / 54.0
@@ -57,18 +58,27 @@ class FrameOptions:
     # or a scan, where tight_crop_borders of the four borders are mostly (tight_crop_share) paper coloured.
     # Chosen on a calibration set (seed 777), checked on the benchmark and the real set (README, card warnings).
     outline_grow: float = 1.03
+    # An edge that was not seen but inferred is placed to within this share of the card's height: it counts as
+    # reaching a border it lies this close to (a card cut a little by the frame has its edge inferred at the border).
+    inferred_slack: float = 0.02
     paper_reach: float = 0.2
     paper_share: float = 0.5
     paper_tolerance: float = 30.0
     tight_crop_share: float = 0.6
     tight_crop_borders: int = 3
+    # An object over one of the edges seen (imaging.cover): the card is covered, and so cut off.
+    cover: CoverOptions = field(default_factory=CoverOptions)
 
 
 @dataclass(frozen=True, slots=True)
 class CardFrame:
     corners: np.ndarray  # 4 x 2 image pixels, clockwise from the card's top-left (upright)
-    found_edges: int  # how many of the four edges were seen (the rest inferred)
-    cut_off: bool  # part of the outline lies outside the image
+    seen_edges: frozenset[str]  # the card's edges (top, right, bottom, left) seen; the others were inferred
+    cut_off: bool  # part of the card lies outside the image or under an object
+
+    @property
+    def found_edges(self) -> int:
+        return len(self.seen_edges)
 
     def rectified(self, image: np.ndarray, size: tuple[int, int] = CARD_SIZE) -> np.ndarray:
         """The card upright in its canonical frame (perspective removed)."""
@@ -113,7 +123,8 @@ def card_frame(
     cut_off = (
         _leaves(expected_corners, grey.shape, options.cut_off_margin)
         or _text_at_border(line_corners, corners, grey.shape, options.text_border_margin)
-        or _paper_at_border(image, corners, options)
+        or _paper_at_border(image, corners, _inferred_out(corners, found, options.inferred_slack), options)
+        or covered(image, corners, found, options.cover)
     )
     if not cut_off:  # the card is whole: an edge it seemed to have outside the image is the image's border
         corners = _clip(corners, grey.shape)
@@ -205,7 +216,9 @@ def _best_line(
     return best[1], best[2]
 
 
-def _outline(edges: dict[str, Line | None], card: tuple[float, ...], options: FrameOptions) -> tuple[np.ndarray, int]:
+def _outline(
+    edges: dict[str, Line | None], card: tuple[float, ...], options: FrameOptions
+) -> tuple[np.ndarray, frozenset[str]]:
     """Four canvas corners from the edges found; a missing edge (or a pair that breaks the aspect ratio) is put
     where the found ones and the aspect ratio say, else where the text's margins put it."""
     left, top, right, bottom = card
@@ -219,7 +232,8 @@ def _outline(edges: dict[str, Line | None], card: tuple[float, ...], options: Fr
             lft = rgt = None
         else:
             t = b = None
-    found = sum(v is not None for v in (t, b, lft, rgt))
+    offsets = {"top": t, "bottom": b, "left": lft, "right": rgt}
+    found = frozenset(name for name, offset in offsets.items() if offset is not None)
     w = rgt - lft if lft is not None and rgt is not None else None
     h = b - t if t is not None and b is not None else None
     if w is None:
@@ -303,9 +317,27 @@ def _text_at_border(
     return False
 
 
-def _paper_at_border(image: np.ndarray, corners: np.ndarray, options: FrameOptions) -> bool:
-    """Whether an image border runs through the card: the outline reaches past it, and the border's pixels inside the
-    outline have the colour of the card's paper (not the desk's), unless the whole image is card (a tight crop)."""
+def _inferred_out(corners: np.ndarray, seen: frozenset[str], slack: float) -> np.ndarray:
+    """The outline with each edge that was inferred, not seen, moved out by ``slack`` of the card's height."""
+    out = corners.astype(np.float64).copy()
+    centre = corners.mean(axis=0)
+    size = slack * float(np.linalg.norm(corners[3] - corners[0]))
+    for edge, (i, j) in {"top": (0, 1), "right": (1, 2), "bottom": (2, 3), "left": (3, 0)}.items():
+        if edge in seen:
+            continue
+        along = corners[j] - corners[i]
+        normal = np.array([along[1], -along[0]]) / max(float(np.linalg.norm(along)), 1e-6)
+        if normal @ ((corners[i] + corners[j]) / 2 - centre) < 0:
+            normal = -normal
+        out[i] += normal * size
+        out[j] += normal * size
+    return out
+
+
+def _paper_at_border(image: np.ndarray, corners: np.ndarray, reach: np.ndarray, options: FrameOptions) -> bool:
+    """Whether an image border runs through the card: the outline (``reach`` where it may lie) reaches past it, and
+    the border's pixels inside the outline have the colour of the card's paper (not the desk's), unless the whole
+    image is card (a tight crop)."""
     height, width = image.shape[:2]
     centre = corners.mean(axis=0)
     grown = centre + (corners - centre) * options.outline_grow
@@ -317,10 +349,10 @@ def _paper_at_border(image: np.ndarray, corners: np.ndarray, options: FrameOptio
     step = 2
     xs, ys = np.arange(0, width, step), np.arange(0, height, step)
     borders = {  # the border's pixels, and how far (pixels) the outline reaches past it
-        "top": (np.stack([xs, np.full_like(xs, 1)], 1), -corners[:, 1].min()),
-        "bottom": (np.stack([xs, np.full_like(xs, height - 2)], 1), corners[:, 1].max() - (height - 1)),
-        "left": (np.stack([np.full_like(ys, 1), ys], 1), -corners[:, 0].min()),
-        "right": (np.stack([np.full_like(ys, width - 2), ys], 1), corners[:, 0].max() - (width - 1)),
+        "top": (np.stack([xs, np.full_like(xs, 1)], 1), -reach[:, 1].min()),
+        "bottom": (np.stack([xs, np.full_like(xs, height - 2)], 1), reach[:, 1].max() - (height - 1)),
+        "left": (np.stack([np.full_like(ys, 1), ys], 1), -reach[:, 0].min()),
+        "right": (np.stack([np.full_like(ys, width - 2), ys], 1), reach[:, 0].max() - (width - 1)),
     }
     tight = 0
     through = False
