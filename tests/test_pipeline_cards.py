@@ -61,3 +61,26 @@ def test_the_outline_is_the_cards_not_the_text_beside_it(reader, seed, index):
     body = reader.read(sample.data)
     (card,) = body["cards"]
     assert outline_iou(card["corners"], sample.truth["corners"]) >= 0.9
+
+
+# Phone photos whose card has an object over an edge (seed 5151's cut-off set: a cover over the bottom edge of a
+# front, over the top edge of a back): nothing of the card leaves the image, and only imaging.cover sees them.
+COVERED = [(5151, 8), (5151, 75)]
+# Whole cards under a shadow that crosses their edges.
+SHADOWED = [(5151, 27), (5151, 28)]
+
+
+@pytest.mark.parametrize(("seed", "index"), COVERED)
+def test_a_card_with_an_object_over_its_edge_is_cut_off(reader, seed, index):
+    sample = make_sample(seed, index, only="card_cut_off")
+    assert "covered" in sample.tags
+    body = reader.read(sample.data)
+    assert any(w["code"] == "card_cut_off" for card in body["cards"] for w in card["warnings"])
+
+
+@pytest.mark.parametrize(("seed", "index"), SHADOWED)
+def test_a_shadow_over_the_cards_edge_is_not_a_cover(reader, seed, index):
+    sample = make_sample(seed, index, only="photo")
+    assert "shadow" in sample.tags and not sample.truth["defects"]["card_cut_off"]
+    body = reader.read(sample.data)
+    assert body["cards"] and not any(w["code"] == "card_cut_off" for card in body["cards"] for w in card["warnings"])

@@ -43,6 +43,12 @@ class CoverOptions:
     # is not (no object covers a whole edge): the outline is off there.
     min_gap: float = 0.05
     max_gap: float = 0.9
+    # Not judged on a crop of the card: an outline within desk_margin of the card's height of crop_borders or more
+    # of the image's borders. A tight crop or a scan has no desk to tell an object from, and its outline, placed
+    # against the image's borders, is least sure there (a colour specimen crop of the real set, its portrait taken
+    # for its edge).
+    desk_margin: float = 0.02
+    crop_borders: int = 2
 
 
 def covered(image: np.ndarray, corners: np.ndarray, seen: frozenset[str], options: CoverOptions | None = None) -> bool:
@@ -51,6 +57,8 @@ def covered(image: np.ndarray, corners: np.ndarray, seen: frozenset[str], option
     options = options or CoverOptions()
     if image.ndim != 3 or not seen:
         return False  # a greyscale image has no tint to tell the paper by
+    if _borders_touched(corners, image.shape, options.desk_margin) >= options.crop_borders:
+        return False
     paper_mask = _paper_mask(image, corners, options)
     if paper_mask is None:
         return False
@@ -71,6 +79,19 @@ def covered(image: np.ndarray, corners: np.ndarray, seen: frozenset[str], option
         if options.min_gap <= gap <= options.max_gap:
             return True
     return False
+
+
+def _borders_touched(corners: np.ndarray, shape: tuple[int, ...], margin: float) -> int:
+    """How many of the image's borders the outline comes within ``margin`` of the card's height of."""
+    height, width = shape[:2]
+    slack = margin * float(np.linalg.norm(corners[3] - corners[0]))
+    xs, ys = corners[:, 0], corners[:, 1]
+    return (
+        int(xs.min() < slack)
+        + int(ys.min() < slack)
+        + int(xs.max() > width - 1 - slack)
+        + int(ys.max() > height - 1 - slack)
+    )
 
 
 def _paper_mask(image: np.ndarray, corners: np.ndarray, options: CoverOptions) -> np.ndarray | None:
